@@ -45,6 +45,9 @@ public final class Json {
                 throw new QuireException(Status.BAD_REQUEST, "empty JSON body");
             }
             return value;
+        } catch (com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+            // Well-formed JSON with a value of the wrong type (a string where a number goes).
+            throw new QuireException(Status.INVALID_ARGUMENT, "bad value: " + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
             throw new QuireException(Status.BAD_REQUEST, "malformed JSON: " + e.getOriginalMessage());
         } catch (IOException e) {

@@ -35,7 +35,7 @@ public final class Limits {
 
     /** Servers and volumes a cluster map may hold (bounds the map's JSON size). */
     public static final int SERVERS_MAX = 1000;
-    public static final int VOLUMES_MAX = 10_000;
+    public static final int VOLUMES_MAX = 4096;
     public static final int NAME_MAX_CHARS = 64;
 
     static {
@@ -43,6 +43,8 @@ public final class Limits {
                 "page size bounds are powers of two");
         check(FRAME_MAX_BYTES >= PAGE_SIZE_MAX_BYTES + 1024, "a frame holds the largest page");
         check(FRAME_MAX_BYTES >= JSON_BODY_MAX_BYTES, "a frame holds the largest JSON body");
+        // A cluster map of VOLUMES_MAX active (plus up to 1000 deleted) volumes at ~300 bytes each.
+        check(JSON_BODY_MAX_BYTES >= (VOLUMES_MAX + 1000) * 300 + SERVERS_MAX * 300, "the largest cluster map fits a JSON body");
         check(FRAME_MAX_BYTES >= 64 + LIST_VERSIONS_MAX_ENTRIES * LIST_VERSIONS_ENTRY_BYTES,
                 "a frame holds a full LIST_VERSIONS page");
     }
