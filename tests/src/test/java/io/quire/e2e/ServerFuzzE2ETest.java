@@ -56,20 +56,24 @@ class ServerFuzzE2ETest {
 
     static Socket connect() throws IOException {
         Socket s = new Socket();
+        s.setTcpNoDelay(true);
         s.connect(server, 5000);
         s.setSoTimeout(5000);
         return s;
     }
 
     static void send(Socket s, int length, int version, int opcode, long requestId, byte[] body) throws IOException {
-        DataOutputStream out = new DataOutputStream(s.getOutputStream());
+        // One write per frame: many tiny writes would stall on Nagle and delayed ACKs.
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(16 + body.length);
+        DataOutputStream out = new DataOutputStream(bytes);
         out.writeInt(length);
         out.writeByte(version);
         out.writeByte(opcode);
         out.writeShort(0);
         out.writeLong(requestId);
         out.write(body);
-        out.flush();
+        s.getOutputStream().write(bytes.toByteArray());
+        s.getOutputStream().flush();
     }
 
     static Reply read(Socket s) throws IOException {

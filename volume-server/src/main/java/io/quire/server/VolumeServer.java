@@ -74,6 +74,7 @@ public final class VolumeServer implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final RepairService repair;
     private final MetricsHttpServer metrics;
+    private final KnownVolumes knownVolumes;
     private final CountDownLatch closed = new CountDownLatch(1);
     private volatile boolean closing;
 
@@ -101,7 +102,8 @@ public final class VolumeServer implements AutoCloseable {
         // With --catalog the catalog is ourselves, reachable once bound (the port may be 0 until then).
         CatalogClient catalogClient = config.catalog() ? null : new CatalogClient(clients, config.joinAddress());
         this.maps = new ClusterMapCache(catalogClient);
-        ServerRequests requests = new ServerRequests(store, catalog, workers, this::info, new KnownVolumes(maps, workers));
+        this.knownVolumes = new KnownVolumes(maps, catalog != null ? () -> maps.offer(catalog.clusterMap()) : maps::refresh);
+        ServerRequests requests = new ServerRequests(store, catalog, workers, this::info, knownVolumes);
         this.boss = new NioEventLoopGroup(1, new DefaultThreadFactory("quire-accept", true));
         this.io = new NioEventLoopGroup(NETTY_IO_THREADS, new DefaultThreadFactory("quire-io", true));
         this.serverChannel = new ServerBootstrap()
@@ -198,6 +200,7 @@ public final class VolumeServer implements AutoCloseable {
         serverChannel.close().awaitUninterruptibly();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         io.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        knownVolumes.close();
         workers.shutdown();
         try {
             workers.awaitTermination(10, TimeUnit.SECONDS);

@@ -36,7 +36,7 @@ final class ClusterView {
         for (ServerEntry s : servers) {
             Heartbeat b = beats.get(s.id());
             if (s.live() && b != null) {
-                if (b.repairRounds() == 0) {
+                if (b.repairRounds() == 0 || b.underReplicatedPages() < 0) {
                     under = ClusterStatus.UNKNOWN;
                     break;
                 }

@@ -37,7 +37,8 @@ final class Heartbeats {
                     CatalogLimits.REPORTED_VALUE_MAX, "volumeUsage of volume " + e.getKey());
         }
         Heartbeat beat = new Heartbeat(nowMs, figure(r.usedBytes(), "usedBytes"), figure(r.pages(), "pages"),
-                figure(r.underReplicatedPages(), "underReplicatedPages"),
+                // -1: the server has not finished a repair round yet (unknown).
+                Arguments.range(r.underReplicatedPages(), -1, CatalogLimits.REPORTED_VALUE_MAX, "underReplicatedPages"),
                 figure(r.repairRounds(), "repairRounds"), usage);
         byServer.put(r.id(), beat);
     }
