@@ -46,8 +46,13 @@ public final class Json {
             }
             return value;
         } catch (com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
-            // Well-formed JSON with a value of the wrong type (a string where a number goes).
-            throw new QuireException(Status.INVALID_ARGUMENT, "bad value: " + e.getOriginalMessage());
+            if (e.getPath().isEmpty()) {
+                // The body as a whole is not a request object (an array, a number, nothing).
+                throw new QuireException(Status.BAD_REQUEST, "malformed JSON: " + e.getOriginalMessage());
+            }
+            // A field with a value of the wrong type (a string where a number goes).
+            throw new QuireException(Status.INVALID_ARGUMENT, "bad value for " + e.getPathReference() + ": "
+                    + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
             throw new QuireException(Status.BAD_REQUEST, "malformed JSON: " + e.getOriginalMessage());
         } catch (IOException e) {

@@ -27,6 +27,7 @@ import io.quire.server.catalog.CatalogConfig;
 import io.quire.server.net.RequestHandler;
 import io.quire.server.repair.RepairService;
 import io.quire.server.store.LmdbPageStore;
+import io.quire.server.store.LmdbStoreConfig;
 import io.quire.server.store.PageStore;
 import io.quire.server.store.ServerIdentity;
 import java.io.IOException;
@@ -89,7 +90,11 @@ public final class VolumeServer implements AutoCloseable {
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
 
-        this.store = LmdbPageStore.open(config.dataDir().resolve("pages"), config.capacityBytes(), registry);
+        // Puts are issued from Netty event loops, which must never wait: a full write queue answers
+        // OVERLOADED at once (clients back off and retry) instead of blocking the loop.
+        this.store = LmdbPageStore.open(config.dataDir().resolve("pages"),
+                LmdbStoreConfig.forCapacity(config.capacityBytes())
+                        .withQueue(LmdbStoreConfig.QUEUE_OPS_MAX_DEFAULT, 0), registry);
         this.catalog = config.catalog()
                 ? Catalog.open(config.dataDir(), new CatalogConfig(config.livenessTimeoutMs(), config.reReplicationGraceMs()),
                         System::currentTimeMillis, registry)
