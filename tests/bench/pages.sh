@@ -40,7 +40,7 @@ sleep 3
 
 run() { # catalog volume page-size threads -> "writeMB/s readMB/s writeP50 writeP99"
   "$quire" bench pages --catalog "127.0.0.1:$1" --volume "$2" --pages "$pages" --page-size "$3" --threads "$4" --json |
-    python3 -c 'import json,sys; r=json.load(sys.stdin); w=r["write"]; d=r["read"]; print(f"{w[\"mbPerSecond\"]:.1f} {d[\"mbPerSecond\"]:.1f} {w[\"p50Ms\"]:.2f} {w[\"p99Ms\"]:.2f}")'
+    python3 -c 'import json,sys; r=json.load(sys.stdin); w=r["write"]; d=r["read"]; print("%.1f %.1f %.2f %.2f" % (w["mbPerSecond"], d["mbPerSecond"], w["p50Ms"], w["p99Ms"]))'
 }
 
 printf '%-6s %-7s | %-28s | %-28s | %s\n' "page" "threads" "R=3/W=2 write,read MB/s p50/p99" "R=1 write,read MB/s p50/p99" "write ratio, read ratio"
@@ -48,7 +48,7 @@ for size in 64K 4K; do
   for threads in 1 8; do
     read -r w3 r3 p503 p993 <<<"$(run "$c3" bench3 "$size" "$threads")"
     read -r w1 r1 p501 p991 <<<"$(run "$c1" bench1 "$size" "$threads")"
-    ratio=$(python3 -c "print(f'{$w3/$w1:.2f}x, {$r3/$r1:.2f}x')")
+    ratio=$(python3 -c "print('%.2fx, %.2fx' % ($w3 / $w1, $r3 / $r1))")
     printf '%-6s %-7s | %6s %6s %6s/%-7s | %6s %6s %6s/%-7s | %s\n' "$size" "$threads" "$w3" "$r3" "$p503" "$p993" "$w1" "$r1" "$p501" "$p991" "$ratio"
   done
 done

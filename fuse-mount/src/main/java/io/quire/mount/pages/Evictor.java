@@ -1,0 +1,150 @@
+package io.quire.mount.pages;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quire.mount.MountConfig;
+import io.quire.mount.MountLimits;
+import io.quire.mount.store.CacheEnv;
+import io.quire.mount.store.PageTable;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * State confined to the evictor thread; {@link #wake()} is thread-safe. Keeps the page cache under
+ * its size by dropping clean pages, CLOCK-style: a hand sweeps the page table in key order; a page
+ * read since the hand last passed gets a second chance, a dirty page is never dropped.
+ *
+ * <p>Eviction starts above {@link MountLimits#CACHE_HIGH_WATER_PERCENT} of the cache size and
+ * stops below {@link MountLimits#CACHE_LOW_WATER_PERCENT}. A clean page is safe to drop: it is
+ * either on W replicas (uploaded) or came from them (fetched).
+ */
+public final class Evictor implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Evictor.class);
+    private static final long IDLE_WAIT_MS = 1_000;
+    private static final long JOIN_TIMEOUT_MS = 10_000;
+
+    private final CacheEnv env;
+    private final PageCache cache;
+    private final MountConfig config;
+    private final Signal signal = new Signal();
+    private final Thread thread;
+    private final Counter evicted;
+    private volatile boolean stopped;
+    private long handIno;
+    private long handIndex;
+
+    public Evictor(CacheEnv env, PageCache cache, MountConfig config, MeterRegistry registry) {
+        this.env = env;
+        this.cache = cache;
+        this.config = config;
+        this.evicted = Counter.builder("quire.cache.evicted.pages").register(registry);
+        this.thread = new Thread(this::run, "quire-evictor-" + config.volumeName());
+        this.thread.setDaemon(true);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    /** Called when the cache grew; cheap when below the high mark. */
+    public void wake() {
+        if (cache.cachedBytes() > highBytes()) {
+            signal.raise();
+        }
+    }
+
+    private long highBytes() {
+        return config.cacheBytesMax() / 100 * MountLimits.CACHE_HIGH_WATER_PERCENT;
+    }
+
+    private long lowBytes() {
+        return config.cacheBytesMax() / 100 * MountLimits.CACHE_LOW_WATER_PERCENT;
+    }
+
+    private void run() {
+        while (!stopped) {
+            try {
+                if (cache.cachedBytes() > highBytes()) {
+                    evictToLowMark();
+                }
+            } catch (RuntimeException e) {
+                if (stopped) {
+                    break;
+                }
+                log.warn("eviction round failed for volume {}", config.volumeName(), e);
+            }
+            signal.await(IDLE_WAIT_MS);
+        }
+    }
+
+    private record Sweep(int scanned, List<PageTable.Key> victims) {
+    }
+
+    /** Sweeps at most twice around the cache (second chances cost one lap). */
+    void evictToLowMark() {
+        long budget = 2 * env.read(env.pages::count) + MountLimits.MAINTENANCE_BATCH_PAGES;
+        long swept = 0;
+        while (!stopped && cache.cachedBytes() > lowBytes() && swept < budget) {
+            Sweep sweep = env.read(txn -> {
+                List<PageTable.Key> scanned = env.pages.scan(txn, handIno, handIndex, MountLimits.MAINTENANCE_BATCH_PAGES);
+                List<PageTable.Key> victims = new ArrayList<>();
+                for (PageTable.Key k : scanned) {
+                    boolean second = cache.referenced().testAndClear(k.ino(), k.index());
+                    if (!second && env.dirty.seq(txn, k.ino(), k.index()) == 0) {
+                        victims.add(k);
+                    }
+                }
+                if (!scanned.isEmpty()) {
+                    PageTable.Key last = scanned.get(scanned.size() - 1);
+                    handIno = last.ino();
+                    handIndex = last.index() + 1;
+                }
+                return new Sweep(scanned.size(), victims);
+            });
+            if (sweep.scanned() == 0) {
+                return;
+            }
+            swept += sweep.scanned();
+            if (!sweep.victims().isEmpty()) {
+                drop(sweep.victims());
+            }
+        }
+    }
+
+    private void drop(List<PageTable.Key> victims) {
+        env.write(w -> {
+            long bytes = 0;
+            int n = 0;
+            for (PageTable.Key k : victims) {
+                // Re-checked in the write transaction: a write may have dirtied it since the scan.
+                if (env.dirty.seq(w.txn, k.ino(), k.index()) == 0) {
+                    int len = env.pages.length(w.txn, k.ino(), k.index());
+                    if (len >= 0 && env.pages.delete(w.txn, k.ino(), k.index())) {
+                        bytes += PageTable.footprint(len);
+                        n++;
+                    }
+                }
+            }
+            long freed = bytes;
+            int count = n;
+            w.afterCommit(() -> {
+                cache.addCached(-freed);
+                evicted.increment(count);
+            });
+            return null;
+        });
+    }
+
+    @Override
+    public void close() {
+        stopped = true;
+        signal.raise();
+        try {
+            thread.join(JOIN_TIMEOUT_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,268 @@
+package io.quire.mount.pages;
+
+import io.quire.mount.MountLimits;
+import io.quire.mount.store.CacheEnv;
+import io.quire.mount.store.DirtyTable;
+import io.quire.mount.store.PageTable;
+import io.quire.mount.store.WriteTxn;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.lmdbjava.Txn;
+
+/**
+ * Thread-safe: stateless over the caller's transaction, counters atomic and changed only after
+ * commit. The page operations file I/O runs inside its metadata transactions, and the cache's
+ * accounting (bytes cached, pages dirty).
+ *
+ * <p>Where a page's bytes come from, in order: a dead range in the trash (a hole, whatever is
+ * stored), the cache, a copy just fetched by the caller, the replicas if the page index is below
+ * the inode's remote high mark, otherwise a hole.
+ */
+public final class PageCache {
+    private final CacheEnv env;
+    private final int pageSize;
+    private final DirtyBudget budget;
+    private final ReferencedPages referenced = new ReferencedPages();
+    private final AtomicLong cachedBytes;
+    private volatile Runnable onDirty = () -> { };
+    private volatile Runnable onGrow = () -> { };
+    private volatile Runnable onTrash = () -> { };
+
+    /** Where a read found a page. */
+    public enum Source { SERVED, MISSING }
+
+    public PageCache(CacheEnv env, int pageSize, DirtyBudget budget, long initialCachedBytes) {
+        this.env = env;
+        this.pageSize = pageSize;
+        this.budget = budget;
+        this.cachedBytes = new AtomicLong(initialCachedBytes);
+    }
+
+    /** Wires the background threads' wake-ups (set once at start-up). */
+    public void listeners(Runnable onDirty, Runnable onGrow, Runnable onTrash) {
+        this.onDirty = onDirty;
+        this.onGrow = onGrow;
+        this.onTrash = onTrash;
+    }
+
+    public int pageSize() {
+        return pageSize;
+    }
+
+    /** Bytes the cache holds: page bytes plus a fixed overhead per page ({@link PageTable#footprint}). */
+    public long cachedBytes() {
+        return cachedBytes.get();
+    }
+
+    public DirtyBudget budget() {
+        return budget;
+    }
+
+    ReferencedPages referenced() {
+        return referenced;
+    }
+
+    void addCached(long delta) {
+        if (cachedBytes.addAndGet(delta) > 0 && delta > 0) {
+            onGrow.run();
+        }
+    }
+
+    void trashAdded() {
+        onTrash.run();
+    }
+
+    /** True when the page's current bytes can only be had from the replicas. */
+    public boolean needsFetch(Txn<ByteBuffer> txn, long ino, long index) {
+        if (env.trash.covers(txn, ino, index)) {
+            return false;
+        }
+        return env.pages.get(txn, ino, index) == null && index < env.remote.high(txn, ino);
+    }
+
+    /**
+     * Copies {@code length} bytes of page {@code index} from {@code inPage} into {@code dst}, or
+     * returns MISSING (copying nothing) when they must be fetched first.
+     */
+    public Source copyOut(Txn<ByteBuffer> txn, long ino, long index, int inPage, byte[] dst, int dstOff,
+                          int length, byte[] fetched) {
+        if (env.trash.covers(txn, ino, index)) {
+            Arrays.fill(dst, dstOff, dstOff + length, (byte) 0);
+            return Source.SERVED;
+        }
+        ByteBuffer cur = env.pages.get(txn, ino, index);
+        if (cur != null) {
+            int n = Math.max(0, Math.min(length, cur.remaining() - inPage));
+            if (n > 0) {
+                cur.get(inPage, dst, dstOff, n);
+            }
+            Arrays.fill(dst, dstOff + n, dstOff + length, (byte) 0);
+            referenced.touch(ino, index);
+            return Source.SERVED;
+        }
+        if (fetched == null && index < env.remote.high(txn, ino)) {
+            return Source.MISSING;
+        }
+        int n = fetched == null ? 0 : Math.max(0, Math.min(length, fetched.length - inPage));
+        if (n > 0) {
+            System.arraycopy(fetched, inPage, dst, dstOff, n);
+        }
+        Arrays.fill(dst, dstOff + n, dstOff + length, (byte) 0);
+        return Source.SERVED;
+    }
+
+    /**
+     * Writes {@code src[srcOff..srcOff+length)} at {@code inPage} of page {@code index} and marks
+     * it dirty at {@code seq}. {@code validBytes} is how much of the page lies before the current
+     * end of file: older bytes past it are zeros by invariant, and are not carried over.
+     * {@code fetched} is the replicas' copy when the caller had to fetch it.
+     */
+    public void write(WriteTxn w, long ino, long index, int inPage, byte[] src, int srcOff, int length,
+                      int validBytes, byte[] fetched, long seq) {
+        Txn<ByteBuffer> txn = w.txn;
+        boolean dead = env.trash.covers(txn, ino, index);
+        if (dead) {
+            env.trash.split(txn, ino, index);
+        }
+        ByteBuffer cur = env.pages.get(txn, ino, index);
+        int storedLen = cur == null ? 0 : cur.remaining();
+        int end = inPage + length;
+        boolean whole = inPage == 0 && end >= validBytes;
+        int baseLen = 0;
+        byte[] page;
+        if (whole || dead) {
+            page = new byte[end];
+        } else if (cur != null) {
+            baseLen = Math.min(storedLen, validBytes);
+            page = new byte[Math.max(baseLen, end)];
+            cur.get(0, page, 0, baseLen);
+        } else if (fetched != null) {
+            baseLen = Math.min(fetched.length, validBytes);
+            page = new byte[Math.max(baseLen, end)];
+            System.arraycopy(fetched, 0, page, 0, baseLen);
+        } else {
+            page = new byte[end];
+        }
+        System.arraycopy(src, srcOff, page, inPage, length);
+        env.pages.put(txn, ino, index, page, page.length);
+        boolean newlyDirty = env.dirty.mark(txn, ino, index, seq);
+        long delta = PageTable.footprint(page.length) - (cur == null ? 0 : PageTable.footprint(storedLen));
+        w.afterCommit(() -> {
+            addCached(delta);
+            if (newlyDirty) {
+                budget.add(1);
+            }
+            onDirty.run();
+        });
+    }
+
+    /**
+     * Cuts a file from {@code oldSize} down to {@code newSize}: pages past the new end die at
+     * {@code seq} (dropped here up to a chunk, the rest and the replicas' copies by the trash
+     * collector) and the page holding the new end is trimmed so its tail reads as zeros if the
+     * file grows again. {@code fetchedTail} is the replicas' copy of that page, when the caller
+     * had to fetch it.
+     */
+    public void cut(WriteTxn w, long ino, long newSize, long oldSize, byte[] fetchedTail, long seq) {
+        Txn<ByteBuffer> txn = w.txn;
+        long keep = pagesOf(newSize);
+        long oldPages = pagesOf(oldSize);
+        if (oldPages > keep) {
+            boolean allLocalDropped = dropLocal(w, ino, keep, oldPages);
+            if (!allLocalDropped || env.remote.high(txn, ino) > keep) {
+                env.trash.add(txn, ino, keep, oldPages, seq);
+                w.afterCommit(onTrash);
+            }
+        }
+        int tail = (int) (newSize % pageSize);
+        if (tail == 0 || env.trash.covers(txn, ino, keep - 1)) {
+            return;
+        }
+        long index = keep - 1;
+        ByteBuffer cur = env.pages.get(txn, ino, index);
+        byte[] trimmed;
+        int storedLen = cur == null ? 0 : cur.remaining();
+        if (cur != null && storedLen > tail) {
+            trimmed = new byte[tail];
+            cur.get(0, trimmed, 0, tail);
+        } else if (cur == null && fetchedTail != null && fetchedTail.length > tail) {
+            trimmed = Arrays.copyOf(fetchedTail, tail);
+        } else {
+            return; // nothing stored past the new end
+        }
+        env.pages.put(txn, ino, index, trimmed, tail);
+        boolean newlyDirty = env.dirty.mark(txn, ino, index, seq);
+        long delta = PageTable.footprint(tail) - (cur == null ? 0 : PageTable.footprint(storedLen));
+        w.afterCommit(() -> {
+            addCached(delta);
+            if (newlyDirty) {
+                budget.add(1);
+            }
+            onDirty.run();
+        });
+    }
+
+    /** Drops every page of a file that no longer exists; the replicas' copies follow later. */
+    public void dropFile(WriteTxn w, long ino, long seq) {
+        boolean allLocalDropped = dropLocal(w, ino, 0, Long.MAX_VALUE);
+        if (!allLocalDropped || env.remote.high(w.txn, ino) > 0) {
+            env.trash.add(w.txn, ino, 0, Long.MAX_VALUE, seq);
+            w.afterCommit(onTrash);
+        } else {
+            env.remote.delete(w.txn, ino);
+        }
+    }
+
+    /**
+     * Drops cached pages and dirty marks of [from, to), at most a chunk of each; returns true
+     * when nothing of the range is left in the cache.
+     */
+    boolean dropLocal(WriteTxn w, long ino, long from, long to) {
+        int chunk = MountLimits.TRASH_LOCAL_CHUNK_PAGES;
+        Txn<ByteBuffer> txn = w.txn;
+        List<PageTable.Key> cached = env.pages.range(txn, ino, from, to, chunk + 1);
+        long bytes = 0;
+        int n = Math.min(chunk, cached.size());
+        for (int i = 0; i < n; i++) {
+            PageTable.Key k = cached.get(i);
+            env.pages.delete(txn, ino, k.index());
+            bytes += PageTable.footprint(k.length());
+        }
+        List<DirtyTable.Entry> dirty = env.dirty.range(txn, ino, from, to, chunk + 1);
+        int d = Math.min(chunk, dirty.size());
+        for (int i = 0; i < d; i++) {
+            env.dirty.delete(txn, ino, dirty.get(i).index());
+        }
+        long freed = bytes;
+        if (n > 0 || d > 0) {
+            w.afterCommit(() -> {
+                addCached(-freed);
+                budget.add(-d);
+            });
+        }
+        return cached.size() <= chunk && dirty.size() <= chunk;
+    }
+
+    /**
+     * Stores a page fetched from the replicas unless the cache has a newer one or it died
+     * meanwhile.
+     */
+    boolean insertFetched(WriteTxn w, long ino, long index, byte[] data) {
+        Txn<ByteBuffer> txn = w.txn;
+        var n = env.inodes.get(txn, ino);
+        if (n == null || index >= pagesOf(n.size) || env.trash.covers(txn, ino, index)
+                || env.pages.get(txn, ino, index) != null) {
+            return false;
+        }
+        int valid = (int) Math.min(data.length, n.size - index * pageSize);
+        env.pages.put(txn, ino, index, data, valid);
+        w.afterCommit(() -> addCached(PageTable.footprint(valid)));
+        return true;
+    }
+
+    public long pagesOf(long bytes) {
+        return bytes == 0 ? 0 : (bytes - 1) / pageSize + 1;
+    }
+}

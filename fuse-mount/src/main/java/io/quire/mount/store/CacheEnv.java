@@ -1,0 +1,215 @@
+package io.quire.mount.store;
+
+import io.quire.mount.Errno;
+import io.quire.mount.MountLimits;
+import io.quire.mount.PosixException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
+import org.lmdbjava.Dbi;
+import org.lmdbjava.DbiFlags;
+import org.lmdbjava.Env;
+import org.lmdbjava.EnvFlags;
+import org.lmdbjava.Txn;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Thread-safe. The one LMDB environment of a mount — metadata and page cache — and the only way to
+ * run a transaction on it.
+ *
+ * <p>Write transactions are serialized by a lock (LMDB allows one writer; taking turns on a lock
+ * is cheaper than handing work to a writer thread for transactions this short). Commits do not
+ * fsync ({@code MDB_NOSYNC}): a committed write lives in the OS page cache and so survives a
+ * crash of this process, which is what promise 1 asks of {@code write()}; {@link #sync()} makes it
+ * host-crash durable and is what {@code fsync()} calls. {@code MDB_NOTLS} because FUSE worker
+ * threads come and go: read slots belong to transactions, not threads.
+ *
+ * <p>A full map is grown, never fatal: every transaction holds the read side of a resize lock, so
+ * {@code mdb_env_set_mapsize} runs only when no transaction is open in the process (LMDB's rule,
+ * which lmdbjava leaves to us). The failed write is retried from the start, which is why its
+ * in-memory effects are deferred through {@link WriteTxn#afterCommit}.
+ */
+public final class CacheEnv implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(CacheEnv.class);
+    /** Named databases in the environment (see each table's class for its layout). */
+    private static final int DBI_COUNT = 11;
+
+    public final InodeTable inodes;
+    public final DirTable dirs;
+    public final SymlinkTable symlinks;
+    public final XattrTable xattrs;
+    public final MetaTable meta;
+    public final OrphanTable orphans;
+    public final PageTable pages;
+    public final DirtyTable dirty;
+    public final RemoteTable remote;
+    public final TrashTable trash;
+
+    private final Env<ByteBuffer> env;
+    private final Path dir;
+    private final ReentrantReadWriteLock resizeLock = new ReentrantReadWriteLock();
+    private final ReentrantLock writerLock = new ReentrantLock();
+    private volatile long mapSizeBytes;
+    private volatile boolean closed;
+
+    private CacheEnv(Path dir, Env<ByteBuffer> env) {
+        this.dir = dir;
+        this.env = env;
+        this.mapSizeBytes = env.info().mapSize;
+        inodes = new InodeTable(dbi("inode"));
+        dirs = new DirTable(dbi("dirent"), dbi("dirpos"));
+        symlinks = new SymlinkTable(dbi("symlink"));
+        xattrs = new XattrTable(dbi("xattr"));
+        meta = new MetaTable(dbi("meta"));
+        orphans = new OrphanTable(dbi("orphan"));
+        pages = new PageTable(dbi("page"));
+        dirty = new DirtyTable(dbi("dirty"));
+        remote = new RemoteTable(dbi("remote"));
+        trash = new TrashTable(dbi("trash"));
+    }
+
+    /** Opens (creating if needed) the environment in {@code dir} with at least this map size. */
+    public static CacheEnv open(Path dir, long mapSizeBytes) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create cache directory " + dir, e);
+        }
+        Env<ByteBuffer> env = Env.create()
+                .setMapSize(mapSizeBytes)
+                .setMaxDbs(DBI_COUNT)
+                .setMaxReaders(MountLimits.LMDB_READERS_MAX)
+                .open(dir.toFile(), EnvFlags.MDB_NOSYNC, EnvFlags.MDB_NOTLS, EnvFlags.MDB_NORDAHEAD);
+        CacheEnv c = new CacheEnv(dir, env);
+        log.info("opened cache {} (map {} MiB)", dir, c.mapSizeBytes >> 20);
+        return c;
+    }
+
+    private Dbi<ByteBuffer> dbi(String name) {
+        return env.openDbi(name, DbiFlags.MDB_CREATE);
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public long mapSizeBytes() {
+        return mapSizeBytes;
+    }
+
+    /** Runs {@code fn} in a read transaction; the buffers it sees die with the transaction. */
+    public <T> T read(Function<Txn<ByteBuffer>, T> fn) {
+        Lock shared = resizeLock.readLock();
+        shared.lock();
+        try {
+            ensureOpen();
+            try (Txn<ByteBuffer> txn = env.txnRead()) {
+                return fn.apply(txn);
+            }
+        } finally {
+            shared.unlock();
+        }
+    }
+
+    /**
+     * Runs {@code fn} in a write transaction and commits it; an exception aborts it. {@code fn}
+     * may run more than once (after the map grew) and must defer in-memory effects to
+     * {@link WriteTxn#afterCommit}, which run after the commit, outside every lock.
+     */
+    public <T> T write(Function<WriteTxn, T> fn) {
+        for (int attempt = 0; ; attempt++) {
+            long sizeSeen = mapSizeBytes;
+            WriteTxn w;
+            T result;
+            writerLock.lock();
+            Lock shared = resizeLock.readLock();
+            shared.lock();
+            try {
+                ensureOpen();
+                sizeSeen = mapSizeBytes;
+                try (Txn<ByteBuffer> txn = env.txnWrite()) {
+                    w = new WriteTxn(txn);
+                    result = fn.apply(w);
+                    txn.commit();
+                }
+            } catch (Env.MapFullException e) {
+                w = null;
+                result = null;
+            } finally {
+                shared.unlock();
+                writerLock.unlock();
+            }
+            if (w != null) {
+                w.runAfterCommit();
+                return result;
+            }
+            if (attempt >= MountLimits.LMDB_MAP_GROW_ATTEMPTS_MAX) {
+                throw new PosixException(Errno.ENOSPC, "cache map full after " + attempt + " growths");
+            }
+            grow(sizeSeen);
+        }
+    }
+
+    private void grow(long sizeSeen) {
+        Lock exclusive = resizeLock.writeLock();
+        exclusive.lock();
+        try {
+            ensureOpen();
+            if (mapSizeBytes != sizeSeen) {
+                return; // another writer grew it meanwhile
+            }
+            long next = Math.min(MountLimits.LMDB_MAP_MAX_BYTES, sizeSeen * 2);
+            if (next <= sizeSeen) {
+                throw new PosixException(Errno.ENOSPC, "cache map at its limit of " + sizeSeen + " bytes");
+            }
+            env.setMapSize(next);
+            mapSizeBytes = next;
+            log.info("cache {} map grown to {} MiB", dir, next >> 20);
+        } finally {
+            exclusive.unlock();
+        }
+    }
+
+    /** Flushes every committed transaction to disk (fsync of the data file). */
+    public void sync() {
+        Lock shared = resizeLock.readLock();
+        shared.lock();
+        try {
+            ensureOpen();
+            env.sync(true);
+        } finally {
+            shared.unlock();
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new PosixException(Errno.EIO, "cache " + dir + " is closed");
+        }
+    }
+
+    /** Syncs and closes; waits for open transactions to end. */
+    @Override
+    public void close() {
+        Lock exclusive = resizeLock.writeLock();
+        exclusive.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            env.sync(true);
+            env.close();
+            log.info("closed cache {}", dir);
+        } finally {
+            exclusive.unlock();
+        }
+    }
+}

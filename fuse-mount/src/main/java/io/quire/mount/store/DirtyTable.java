@@ -1,0 +1,88 @@
+package io.quire.mount.store;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.lmdbjava.Cursor;
+import org.lmdbjava.Dbi;
+import org.lmdbjava.GetOp;
+import org.lmdbjava.Txn;
+
+/**
+ * Thread-safe (stateless over a txn). The {@code dirty} DBI: (inode u64, page index u64) to the
+ * sequence number (u64) of the newest local write of a page not yet acknowledged by W replicas.
+ *
+ * <p>The flusher clears an entry only if its sequence is still the one it uploaded: a write that
+ * lands during the upload leaves the page dirty for the next round.
+ */
+public final class DirtyTable {
+    private final Dbi<ByteBuffer> dbi;
+
+    /** One dirty page. Thread-safe (immutable). */
+    public record Entry(long ino, long index, long seq) {
+    }
+
+    DirtyTable(Dbi<ByteBuffer> dbi) {
+        this.dbi = dbi;
+    }
+
+    /** The dirty sequence of the page, or 0 when it is clean or not cached. */
+    public long seq(Txn<ByteBuffer> txn, long ino, long index) {
+        ByteBuffer v = dbi.get(txn, Keys.of(ino, index));
+        return v == null ? 0 : v.getLong(0);
+    }
+
+    /** Marks the page dirty at {@code seq}; returns true when it was clean before. */
+    public boolean mark(Txn<ByteBuffer> txn, long ino, long index, long seq) {
+        boolean wasClean = seq(txn, ino, index) == 0;
+        dbi.put(txn, Keys.of(ino, index), Keys.of(seq));
+        return wasClean;
+    }
+
+    /** Clears the entry if its sequence is still {@code seq}; returns whether it did. */
+    public boolean clearIf(Txn<ByteBuffer> txn, long ino, long index, long seq) {
+        if (seq(txn, ino, index) != seq) {
+            return false;
+        }
+        return dbi.delete(txn, Keys.of(ino, index));
+    }
+
+    public boolean delete(Txn<ByteBuffer> txn, long ino, long index) {
+        return dbi.delete(txn, Keys.of(ino, index));
+    }
+
+    /** Up to {@code max} dirty pages of {@code ino} with index in [from, to). */
+    public List<Entry> range(Txn<ByteBuffer> txn, long ino, long from, long to, int max) {
+        List<Entry> out = new ArrayList<>();
+        try (Cursor<ByteBuffer> c = dbi.openCursor(txn)) {
+            boolean ok = c.get(Keys.of(ino, from), GetOp.MDB_SET_RANGE);
+            while (ok && out.size() < max) {
+                ByteBuffer k = c.key();
+                if (k.getLong(0) != ino || k.getLong(8) >= to) {
+                    break;
+                }
+                out.add(new Entry(ino, k.getLong(8), c.val().getLong(0)));
+                ok = c.next();
+            }
+        }
+        return out;
+    }
+
+    /** Up to {@code max} dirty pages at or after (ino, index) in key order (no wrap). */
+    public List<Entry> from(Txn<ByteBuffer> txn, long ino, long index, int max) {
+        List<Entry> out = new ArrayList<>();
+        try (Cursor<ByteBuffer> c = dbi.openCursor(txn)) {
+            boolean ok = c.get(Keys.of(ino, index), GetOp.MDB_SET_RANGE);
+            while (ok && out.size() < max) {
+                ByteBuffer k = c.key();
+                out.add(new Entry(k.getLong(0), k.getLong(8), c.val().getLong(0)));
+                ok = c.next();
+            }
+        }
+        return out;
+    }
+
+    public long count(Txn<ByteBuffer> txn) {
+        return dbi.stat(txn).entries;
+    }
+}

@@ -1,0 +1,56 @@
+package io.quire.mount.store;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.lmdbjava.Dbi;
+import org.lmdbjava.Txn;
+
+/**
+ * Thread-safe (stateless over a txn). The {@code meta} DBI: named u64 values — the cache's
+ * identity (volume, page size, format) and its persistent counters.
+ */
+public final class MetaTable {
+    public static final String FORMAT = "format";
+    public static final String VOLUME_ID = "volume.id";
+    public static final String PAGE_SIZE = "page.size";
+    /** The next inode number to hand out; inode numbers are never reused. */
+    public static final String NEXT_INO = "ino.next";
+    /** The next sequence number of a page version (writes and deletes). */
+    public static final String NEXT_SEQ = "seq.next";
+    public static final String LIVE_INODES = "inodes.live";
+    /** Sum of the logical sizes of regular files (what statfs reports as used). */
+    public static final String USED_BYTES = "bytes.used";
+
+    private final Dbi<ByteBuffer> dbi;
+
+    MetaTable(Dbi<ByteBuffer> dbi) {
+        this.dbi = dbi;
+    }
+
+    /** The value, or {@code absent} when the name was never written. */
+    public long get(Txn<ByteBuffer> txn, String name, long absent) {
+        ByteBuffer v = dbi.get(txn, key(name));
+        return v == null ? absent : v.getLong(0);
+    }
+
+    public void put(Txn<ByteBuffer> txn, String name, long value) {
+        dbi.put(txn, key(name), Keys.of(value));
+    }
+
+    /** Returns the current value of a counter and stores it plus one. */
+    public long next(Txn<ByteBuffer> txn, String name, long first) {
+        long v = get(txn, name, first);
+        put(txn, name, v + 1);
+        return v;
+    }
+
+    public void add(Txn<ByteBuffer> txn, String name, long delta) {
+        if (delta != 0) {
+            put(txn, name, get(txn, name, 0) + delta);
+        }
+    }
+
+    private static ByteBuffer key(String name) {
+        return Keys.of(name.getBytes(StandardCharsets.US_ASCII));
+    }
+}

@@ -1,0 +1,244 @@
+package io.quire.mount.vfs;
+
+import io.quire.mount.Errno;
+import io.quire.mount.Modes;
+import io.quire.mount.MountConfig;
+import io.quire.mount.MountLimits;
+import io.quire.mount.PosixException;
+import io.quire.mount.pages.DirtyBudget;
+import io.quire.mount.pages.PageCache;
+import io.quire.mount.pages.PageFetcher;
+import io.quire.mount.store.CacheEnv;
+import io.quire.mount.store.Inode;
+import io.quire.mount.store.MetaTable;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * Thread-safe. write(2), truncate(2)/ftruncate(2) and fallocate(2) mode 0.
+ *
+ * <p>A write is committed to the LMDB cache before it returns (promise 1) together with the
+ * inode's new size and times, in transactions of at most
+ * {@link MountLimits#WRITE_TXN_PAGES_MAX} pages. A page written only in part whose older bytes
+ * only the replicas hold is fetched first, outside the transaction, and the transaction runs
+ * again (with O_APPEND the offset is the size inside the transaction). Writers wait for dirty
+ * room before they start. A write or truncate by non-root clears set-user-ID (and
+ * set-group-ID if group-executable).
+ */
+final class FileWriter {
+    private final CacheEnv env;
+    private final PageCache cache;
+    private final PageFetcher fetcher;
+    private final MountConfig config;
+    private final LongSupplier clock;
+
+    private record Chunk(long at, List<Long> missing) {
+    }
+
+    FileWriter(CacheEnv env, PageCache cache, PageFetcher fetcher, MountConfig config, LongSupplier clock) {
+        this.env = env;
+        this.cache = cache;
+        this.fetcher = fetcher;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    int write(Caller c, OpenFiles.Handle h, long offset, byte[] src, int srcOff, int len) {
+        if (!h.writable()) {
+            throw new PosixException(Errno.EBADF, "file " + h.fh + " is not open for writing");
+        }
+        if (offset < 0 || len < 0) {
+            throw new PosixException(Errno.EINVAL, "write at " + offset + " of " + len);
+        }
+        int ps = cache.pageSize();
+        // At most WRITE_TXN_PAGES_MAX pages per chunk, whatever the alignment.
+        int chunkMax = (MountLimits.WRITE_TXN_PAGES_MAX - 1) * ps;
+        int done = 0;
+        long pos = offset;
+        while (done < len) {
+            int n = Math.min(len - done, chunkMax);
+            long at = writeChunk(c, h, pos, src, srcOff + done, n);
+            done += n;
+            pos = at + n;
+        }
+        return len;
+    }
+
+    private long writeChunk(Caller c, OpenFiles.Handle h, long pos, byte[] src, int srcOff, int len) {
+        int ps = cache.pageSize();
+        awaitDirtyRoom(h, pos, len);
+        Map<Long, byte[]> fetched = new HashMap<>();
+        for (int round = 0; ; round++) {
+            Chunk r = env.write(w -> {
+                Inode n = regular(Lookup.existing(env, w.txn, h.ino));
+                long at = h.append() ? n.size : pos;
+                long end = at + len;
+                if (end > MountLimits.FILE_MAX_BYTES || end < at) {
+                    throw new PosixException(Errno.EFBIG, "write to " + end + " past the largest file");
+                }
+                if (len == 0) {
+                    return new Chunk(at, null);
+                }
+                List<Long> missing = null;
+                for (long idx = at / ps; idx <= (end - 1) / ps; idx++) {
+                    long pageStart = idx * ps;
+                    int from = (int) Math.max(0, at - pageStart);
+                    int to = (int) Math.min(ps, end - pageStart);
+                    int valid = (int) Math.max(0, Math.min(ps, n.size - pageStart));
+                    boolean needOld = valid > 0 && (from > 0 || to < valid);
+                    if (needOld && !fetched.containsKey(idx) && cache.needsFetch(w.txn, h.ino, idx)) {
+                        if (missing == null) {
+                            missing = new ArrayList<>();
+                        }
+                        missing.add(idx);
+                    }
+                }
+                if (missing != null) {
+                    return new Chunk(at, missing);
+                }
+                long seq = env.meta.next(w.txn, MetaTable.NEXT_SEQ, 1);
+                for (long idx = at / ps; idx <= (end - 1) / ps; idx++) {
+                    long pageStart = idx * ps;
+                    int from = (int) Math.max(0, at - pageStart);
+                    int to = (int) Math.min(ps, end - pageStart);
+                    int valid = (int) Math.max(0, Math.min(ps, n.size - pageStart));
+                    cache.write(w, h.ino, idx, from, src, srcOff + (int) (pageStart + from - at), to - from,
+                            valid, fetched.get(idx), seq);
+                }
+                if (end > n.size) {
+                    env.meta.add(w.txn, MetaTable.USED_BYTES, end - n.size);
+                    n.size = end;
+                }
+                n.touchMtimeCtime(clock.getAsLong());
+                Permissions.killSuid(c, n);
+                env.inodes.put(w.txn, n);
+                return new Chunk(at, null);
+            });
+            if (r.missing == null) {
+                return r.at;
+            }
+            if (round >= MountLimits.FETCH_ROUNDS_MAX) {
+                throw new PosixException(Errno.EIO, "write to inode " + h.ino + " kept missing pages after "
+                        + round + " fetch rounds");
+            }
+            fetched.putAll(fetcher.fetch(h.ino, r.missing));
+        }
+    }
+
+    /**
+     * Waits until the pages this chunk makes dirty fit the dirty bound. Pages already dirty do
+     * not count, so a file rewritten in place never waits on itself.
+     */
+    private void awaitDirtyRoom(OpenFiles.Handle h, long pos, int len) {
+        int ps = cache.pageSize();
+        DirtyBudget budget = cache.budget();
+        if (h.append()) {
+            budget.awaitRoom(len / ps + 2, config.dirtyWaitMs());
+            return;
+        }
+        long first = pos / ps;
+        long last = (pos + Math.max(len, 1) - 1) / ps;
+        int touched = (int) (last - first + 1);
+        if (budget.hasRoom(touched)) {
+            return;
+        }
+        int fresh = env.read(txn -> {
+            int n = 0;
+            for (long idx = first; idx <= last; idx++) {
+                if (env.dirty.seq(txn, h.ino, idx) == 0) {
+                    n++;
+                }
+            }
+            return n;
+        });
+        budget.awaitRoom(fresh, config.dirtyWaitMs());
+    }
+
+    /**
+     * Sets the size; {@code checkPermission} for truncate(2) by path (ftruncate checked the
+     * handle).
+     */
+    void truncate(Caller c, long ino, long size, boolean checkPermission) {
+        if (size < 0) {
+            throw new PosixException(Errno.EINVAL, "negative size " + size);
+        }
+        if (size > MountLimits.FILE_MAX_BYTES) {
+            throw new PosixException(Errno.EFBIG, "size " + size + " past the largest file");
+        }
+        int ps = cache.pageSize();
+        byte[] tail = null;
+        for (int round = 0; ; round++) {
+            byte[] fetchedTail = tail;
+            Long need = env.write(w -> {
+                Inode n = regular(Lookup.existing(env, w.txn, ino));
+                if (checkPermission) {
+                    Permissions.require(c, n, Modes.W_OK);
+                }
+                long old = n.size;
+                if (size < old) {
+                    long tailIdx = size / ps;
+                    if (size % ps != 0 && fetchedTail == null && cache.needsFetch(w.txn, ino, tailIdx)) {
+                        return tailIdx;
+                    }
+                    cache.cut(w, ino, size, old, fetchedTail, env.meta.next(w.txn, MetaTable.NEXT_SEQ, 1));
+                }
+                env.meta.add(w.txn, MetaTable.USED_BYTES, size - old);
+                n.size = size;
+                n.touchMtimeCtime(clock.getAsLong());
+                Permissions.killSuid(c, n);
+                env.inodes.put(w.txn, n);
+                return null;
+            });
+            if (need == null) {
+                return;
+            }
+            if (round >= MountLimits.FETCH_ROUNDS_MAX) {
+                throw new PosixException(Errno.EIO, "truncate of inode " + ino + " kept missing its tail page");
+            }
+            tail = fetcher.fetch(ino, List.of(need)).get(need);
+        }
+    }
+
+    /**
+     * Mode 0 only: makes the file at least offset + length long (the volume is thin: no blocks
+     * reserved).
+     */
+    void fallocate(OpenFiles.Handle h, int mode, long offset, long length) {
+        if (mode != 0) {
+            throw new PosixException(Errno.EOPNOTSUPP, "fallocate mode " + mode);
+        }
+        if (!h.writable()) {
+            throw new PosixException(Errno.EBADF, "file " + h.fh + " is not open for writing");
+        }
+        if (offset < 0 || length <= 0) {
+            throw new PosixException(Errno.EINVAL, "fallocate at " + offset + " of " + length);
+        }
+        long end = offset + length;
+        if (end > MountLimits.FILE_MAX_BYTES || end < offset) {
+            throw new PosixException(Errno.EFBIG, "fallocate to " + end);
+        }
+        env.write(w -> {
+            Inode n = regular(Lookup.existing(env, w.txn, h.ino));
+            if (end > n.size) {
+                env.meta.add(w.txn, MetaTable.USED_BYTES, end - n.size);
+                n.size = end;
+                n.touchMtimeCtime(clock.getAsLong());
+                env.inodes.put(w.txn, n);
+            }
+            return null;
+        });
+    }
+
+    private static Inode regular(Inode n) {
+        if (n.isDir()) {
+            throw new PosixException(Errno.EISDIR, "inode " + n.ino + " is a directory");
+        }
+        if (!n.isRegular()) {
+            throw new PosixException(Errno.EINVAL, "inode " + n.ino + " is not a regular file");
+        }
+        return n;
+    }
+}

@@ -1,0 +1,343 @@
+package io.quire.mount.pages;
+
+import io.quire.mount.Errno;
+import io.quire.mount.Modes;
+import io.quire.mount.testing.InMemoryReplicatedPages;
+import io.quire.mount.testing.VfsFixture;
+import io.quire.mount.vfs.Caller;
+import io.quire.mount.vfs.Vfs;
+import io.quire.page.PageKey;
+import io.quire.proto.Status;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import static io.quire.mount.testing.VfsFixture.assertErrno;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Confined to the JUnit thread (background threads only in the code under test). The data path
+ * against an in-memory cluster: write-back, fsync, faults, eviction, readahead, dirty bound,
+ * deletes.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class WriteBackTest {
+    private static final int PAGE = 4096;
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private final Caller root = Caller.ROOT;
+    @TempDir
+    Path dir;
+    VfsFixture fx;
+
+    @AfterEach
+    void close() {
+        if (fx != null) {
+            fx.close();
+        }
+    }
+
+    private static byte[] random(long seed, int n) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    /**
+     * The file as the replicas hold it (pages concatenated, holes as zeros), cut to {@code size}.
+     */
+    private byte[] remoteFile(long ino, long size) {
+        Map<Long, byte[]> pages = fx.replicas.livePages(VfsFixture.VOLUME_ID, ino);
+        byte[] out = new byte[(int) size];
+        pages.forEach((idx, data) -> {
+            int at = (int) (idx * PAGE);
+            if (at < size) {
+                System.arraycopy(data, 0, out, at, (int) Math.min(data.length, size - at));
+            }
+        });
+        return out;
+    }
+
+    private long open(String path, int flags) {
+        return fx.vfs.open(root, fx.ino(path), flags);
+    }
+
+    @Test
+    void writesAreUploadedWithTheEpochAndMarkedClean() {
+        fx = new VfsFixture(dir);
+        byte[] data = random(1, 10 * PAGE + 123);
+        long ino = fx.write("/f", data);
+        await().atMost(WAIT).until(() -> fx.vfs.dirtyPages() == 0);
+        assertArrayEquals(data, remoteFile(ino, data.length));
+        var stored = fx.replicas.stored(new PageKey(VfsFixture.VOLUME_ID, ino, 10)).orElseThrow();
+        assertEquals(VfsFixture.EPOCH, stored.version().epoch());
+        assertEquals(123, stored.data().length, "the tail page is stored short");
+    }
+
+    @Test
+    void fsyncReturnsOnlyOnceTheReplicasHaveTheData() {
+        fx = new VfsFixture(dir);
+        fx.replicas.holdWrites();
+        byte[] data = random(2, 3 * PAGE);
+        long ino = fx.write("/f", data);
+        long fh = open("/f", Modes.O_RDWR);
+        CompletableFuture<Void> fsync = CompletableFuture.runAsync(() -> fx.vfs.fsync(fh, false));
+        await().during(Duration.ofMillis(300)).atMost(WAIT).until(() -> !fsync.isDone());
+        fx.replicas.releaseWrites();
+        await().atMost(WAIT).until(fsync::isDone);
+        fsync.join();
+        assertArrayEquals(data, remoteFile(ino, data.length));
+        fx.vfs.release(fh);
+    }
+
+    @Test
+    void fsyncRidesOutTransientFailures() {
+        fx = new VfsFixture(dir);
+        fx.replicas.failNext(5, Status.UNAVAILABLE);
+        byte[] data = random(3, 4 * PAGE);
+        long ino = fx.write("/f", data);
+        long fh = open("/f", Modes.O_RDWR);
+        fx.vfs.fsync(fh, true);
+        assertArrayEquals(data, remoteFile(ino, data.length));
+        fx.vfs.release(fh);
+    }
+
+    @Test
+    void fsyncReportsAPermanentFailureAsItsErrno() {
+        fx = new VfsFixture(dir);
+        fx.replicas.failNext(1_000_000, Status.FENCED);
+        fx.write("/f", random(4, PAGE));
+        long fh = open("/f", Modes.O_RDWR);
+        assertErrno(Errno.EIO, () -> fx.vfs.fsync(fh, false));
+        fx.replicas.failNext(1_000_000, Status.VOLUME_FULL);
+        assertErrno(Errno.ENOSPC, () -> fx.vfs.fsync(fh, false));
+        fx.replicas.failNext(0, Status.UNAVAILABLE);
+        fx.vfs.fsync(fh, false);
+        fx.vfs.release(fh);
+    }
+
+    @Test
+    void fsyncEndsInEioAtItsDeadline() {
+        fx = new VfsFixture(dir, b -> b.fsyncTimeoutMs(300));
+        fx.replicas.holdWrites();
+        fx.write("/f", random(5, PAGE));
+        long fh = open("/f", Modes.O_RDWR);
+        assertErrno(Errno.EIO, () -> fx.vfs.fsync(fh, false));
+        fx.replicas.releaseWrites();
+        fx.vfs.release(fh);
+    }
+
+    @Test
+    void everyReturnedWriteSurvivesARestartAndIsUploadedAfterIt() {
+        fx = new VfsFixture(dir);
+        fx.replicas.failNext(1_000_000, Status.UNAVAILABLE);
+        byte[] a = random(6, 7 * PAGE + 1);
+        long ino = fx.write("/a", a);
+        long fh = open("/a", Modes.O_RDWR);
+        for (int i = 0; i < 100; i++) {
+            fx.vfs.write(root, fh, i * 37L, new byte[] {(byte) i}, 0, 1);
+            a[i * 37] = (byte) i;
+        }
+        fx.vfs.release(fh);
+        fx.reopen();
+        assertTrue(fx.vfs.dirtyPages() > 0, "dirty pages are remembered");
+        assertArrayEquals(a, fx.read("/a"));
+        fx.replicas.failNext(0, Status.UNAVAILABLE);
+        await().atMost(WAIT).until(() -> fx.vfs.dirtyPages() == 0);
+        assertArrayEquals(a, remoteFile(ino, a.length));
+    }
+
+    @Test
+    void evictedPagesAreReadBackFromTheReplicas() {
+        fx = new VfsFixture(dir, b -> b.cacheBytesMax(2L << 20).dirtyBytesMax(1L << 20));
+        byte[] data = random(7, 6 << 20);
+        long ino = fx.write("/big", data);
+        await().atMost(WAIT).until(() -> fx.vfs.dirtyPages() == 0);
+        await().atMost(WAIT).until(() -> fx.vfs.cachedBytes() <= (2L << 20));
+        long readsBefore = fx.replicas.reads.get();
+        assertArrayEquals(data, fx.read("/big"));
+        assertTrue(fx.replicas.reads.get() > readsBefore, "cold pages came from the replicas");
+        // A partial write into an evicted page keeps the rest of the page.
+        await().atMost(WAIT).until(() -> fx.vfs.cachedBytes() <= (2L << 20));
+        long fh = open("/big", Modes.O_RDWR);
+        fx.vfs.write(root, fh, 5, new byte[] {42}, 0, 1);
+        data[5] = 42;
+        byte[] page0 = new byte[PAGE];
+        fx.vfs.read(fh, 0, page0, 0, PAGE);
+        assertArrayEquals(Arrays.copyOf(data, PAGE), page0);
+        fx.vfs.release(fh);
+        assertEquals(data.length, fx.vfs.getattr(ino).size());
+    }
+
+    @Test
+    void slowReplicasEndColdReadsInEioAtTheDeadlineAndOnlySlowDownFsync() {
+        fx = new VfsFixture(dir, b -> b.cacheBytesMax(2L << 20).dirtyBytesMax(1L << 20).readTimeoutMs(300));
+        byte[] data = random(13, 6 << 20);
+        fx.write("/big", data);
+        await().atMost(WAIT).until(() -> fx.vfs.dirtyPages() == 0);
+        await().atMost(WAIT).until(() -> fx.vfs.cachedBytes() <= (2L << 20));
+        fx.replicas.delay(2_000);
+        assertErrno(Errno.EIO, () -> fx.read("/big"));
+        fx.replicas.delay(20);
+        long fh = open("/big", Modes.O_RDWR);
+        fx.vfs.write(root, fh, 0, new byte[PAGE], 0, PAGE);
+        fx.vfs.fsync(fh, false);
+        fx.vfs.release(fh);
+        fx.replicas.delay(0);
+        System.arraycopy(new byte[PAGE], 0, data, 0, PAGE);
+        // Fetches still in flight from the slow phase are shared, not repeated: wait them out.
+        await().atMost(WAIT).ignoreExceptions().until(() -> Arrays.equals(data, fx.read("/big")));
+    }
+
+    @Test
+    void cachedHolesCountAgainstTheCacheSize() {
+        fx = new VfsFixture(dir, b -> b.cacheBytesMax(1L << 20).dirtyBytesMax(512 << 10).readaheadPages(0));
+        long fh = fx.vfs.create(root, Vfs.ROOT_INO, "sparse", 0644, Modes.O_RDWR | Modes.O_CREAT).fh();
+        long far = 20_000L * PAGE;
+        fx.vfs.write(root, fh, far, new byte[] {1}, 0, 1);
+        await().atMost(WAIT).until(() -> fx.vfs.dirtyPages() == 0);
+        // Every page below the last one may exist remotely: each read fetches a hole and caches it.
+        byte[] buf = new byte[PAGE];
+        for (long i = 0; i < 20_000; i++) {
+            fx.vfs.read(fh, i * PAGE, buf, 0, 1);
+        }
+        await().atMost(WAIT).until(() -> fx.vfs.cachedBytes() <= (1L << 20));
+        fx.vfs.release(fh);
+    }
+
+    @Test
+    void sequentialReadersGetReadahead() {
+        fx = new VfsFixture(dir, b -> b.cacheBytesMax(2L << 20).dirtyBytesMax(1L << 20).readaheadPages(16));
+        byte[] data = random(8, 4 << 20);
+        fx.write("/big", data);
+        await().atMost(WAIT).until(() -> fx.vfs.dirtyPages() == 0);
+        await().atMost(WAIT).until(() -> fx.vfs.cachedBytes() <= (2L << 20));
+        long fh = open("/big", Modes.O_RDONLY);
+        long readsBefore = fx.replicas.reads.get();
+        byte[] buf = new byte[PAGE];
+        fx.vfs.read(fh, 0, buf, 0, PAGE);
+        fx.vfs.read(fh, PAGE, buf, 0, PAGE);
+        await().atMost(WAIT).until(() -> fx.replicas.reads.get() - readsBefore >= 10);
+        fx.vfs.release(fh);
+    }
+
+    @Test
+    void writersWaitForDirtyRoomThenProceed() {
+        fx = new VfsFixture(dir, b -> b.cacheBytesMax(2L << 20).dirtyBytesMax(512 << 10));
+        fx.replicas.holdWrites();
+        long fh = fx.vfs.create(root, Vfs.ROOT_INO, "f", 0644, Modes.O_RDWR | Modes.O_CREAT).fh();
+        byte[] chunk = random(9, 64 * PAGE);
+        fx.vfs.write(root, fh, 0, chunk, 0, chunk.length);
+        fx.vfs.write(root, fh, chunk.length, chunk, 0, chunk.length);
+        assertEquals(128, fx.vfs.dirtyPages());
+        CompletableFuture<Integer> blocked = CompletableFuture.supplyAsync(
+                () -> fx.vfs.write(root, fh, 2L * chunk.length, chunk, 0, PAGE));
+        await().during(Duration.ofMillis(300)).atMost(WAIT).until(() -> !blocked.isDone());
+        fx.replicas.releaseWrites();
+        assertEquals(PAGE, blocked.join());
+        await().atMost(WAIT).until(() -> fx.vfs.dirtyPages() == 0);
+        fx.vfs.release(fh);
+    }
+
+    @Test
+    void writersGiveUpWithEioAtTheDirtyDeadline() {
+        fx = new VfsFixture(dir, b -> b.cacheBytesMax(2L << 20).dirtyBytesMax(512 << 10).dirtyWaitMs(200));
+        fx.replicas.holdWrites();
+        long fh = fx.vfs.create(root, Vfs.ROOT_INO, "f", 0644, Modes.O_RDWR | Modes.O_CREAT).fh();
+        byte[] chunk = random(10, 128 * PAGE);
+        fx.vfs.write(root, fh, 0, chunk, 0, chunk.length);
+        assertErrno(Errno.EIO, () -> fx.vfs.write(root, fh, chunk.length, chunk, 0, PAGE));
+        fx.replicas.releaseWrites();
+        fx.vfs.release(fh);
+    }
+
+    @Test
+    void truncateAndUnlinkDeleteThePagesOnTheReplicas() {
+        fx = new VfsFixture(dir);
+        byte[] data = random(11, 10 * PAGE);
+        long ino = fx.write("/f", data);
+        await().atMost(WAIT).until(() -> fx.vfs.dirtyPages() == 0);
+        assertEquals(10, fx.replicas.livePages(VfsFixture.VOLUME_ID, ino).size());
+        fx.vfs.truncate(root, ino, 2 * PAGE + 100);
+        await().atMost(WAIT).until(() -> fx.replicas.livePages(VfsFixture.VOLUME_ID, ino).size() == 3
+                && fx.vfs.dirtyPages() == 0);
+        assertEquals(100, fx.replicas.livePages(VfsFixture.VOLUME_ID, ino).get(2L).length, "tail page trimmed");
+        fx.vfs.unlink(root, Vfs.ROOT_INO, "f");
+        await().atMost(WAIT).until(() -> fx.replicas.livePages(VfsFixture.VOLUME_ID, ino).isEmpty());
+    }
+
+    @Test
+    void cutPagesNeverComeBackWhileTheirDeletesArePending() {
+        fx = new VfsFixture(dir, b -> b.cacheBytesMax(2L << 20).dirtyBytesMax(1L << 20));
+        byte[] data = random(12, 8 * PAGE);
+        long ino = fx.write("/f", data);
+        await().atMost(WAIT).until(() -> fx.vfs.dirtyPages() == 0);
+        fx.replicas.failNext(1_000_000, Status.UNAVAILABLE); // deletes cannot complete
+        fx.vfs.truncate(root, ino, PAGE / 2);
+        fx.vfs.truncate(root, ino, 8 * PAGE);
+        byte[] expect = new byte[8 * PAGE];
+        System.arraycopy(data, 0, expect, 0, PAGE / 2);
+        assertArrayEquals(expect, fx.read("/f"));
+        // A write into the cut range brings that one page back to life, holes around it stay holes.
+        long fh = open("/f", Modes.O_RDWR);
+        fx.vfs.write(root, fh, 3 * PAGE + 1, new byte[] {1}, 0, 1);
+        fx.vfs.release(fh);
+        expect[3 * PAGE + 1] = 1;
+        assertArrayEquals(expect, fx.read("/f"));
+        fx.replicas.failNext(0, Status.UNAVAILABLE);
+        await().atMost(WAIT).until(() -> fx.vfs.dirtyPages() == 0
+                && fx.replicas.livePages(VfsFixture.VOLUME_ID, ino).size() == 2);
+        assertArrayEquals(expect, remoteFile(ino, expect.length));
+        fx.reopen();
+        assertArrayEquals(expect, fx.read("/f"));
+    }
+
+    @Test
+    void manyConcurrentWritersAndReaders() throws Exception {
+        fx = new VfsFixture(dir, b -> b.cacheBytesMax(4L << 20).dirtyBytesMax(1L << 20));
+        int files = 4;
+        CompletableFuture<?>[] all = new CompletableFuture<?>[files];
+        for (int i = 0; i < files; i++) {
+            int n = i;
+            all[i] = CompletableFuture.runAsync(() -> {
+                byte[] data = random(100 + n, 300 * PAGE + n);
+                fx.write("/f" + n, data);
+                assertArrayEquals(data, fx.read("/f" + n));
+            });
+        }
+        CompletableFuture.allOf(all).get(60, TimeUnit.SECONDS);
+        await().atMost(WAIT).until(() -> fx.vfs.dirtyPages() == 0);
+        for (int i = 0; i < files; i++) {
+            ByteArrayOutputStream ignored = new ByteArrayOutputStream();
+            assertEquals(300 * PAGE + i, fx.read("/f" + i).length, ignored.toString());
+        }
+    }
+
+    @Test
+    void aCacheOfAnotherVolumeIsRefused() {
+        fx = new VfsFixture(dir);
+        fx.vfs.close();
+        InMemoryReplicatedPages other = new InMemoryReplicatedPages();
+        try {
+            var cfg = io.quire.mount.MountConfig.builder(99, "other", 1, dir).pageSizeBytes(PAGE)
+                    .cacheBytesMax(64L << 20).dirtyBytesMax(16L << 20).build();
+            IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    () -> Vfs.open(cfg, other, fx.registry));
+            assertTrue(e.getMessage().contains("not volume 99"), e.getMessage());
+        } finally {
+            other.close();
+            fx.vfs = Vfs.open(fx.config, fx.replicas, fx.registry);
+        }
+    }
+}
