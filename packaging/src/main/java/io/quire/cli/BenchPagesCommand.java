@@ -43,7 +43,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true, sortOptions = false)
 final class BenchPagesCommand implements Callable<Integer> {
     /** Inodes at or above this are never allocated by mounts; the bench uses them. */
-    static final long BENCH_INODE_BASE = 1L << 62;
+    static final long BENCH_INODE_BASE = io.quire.page.ReservedInodes.BENCH_BASE;
     static final int PAGES_MAX = 10_000_000;
     static final int THREADS_MAX = 256;
 
