@@ -71,6 +71,7 @@ public final class LmdbPageStore implements PageStore {
     private final AtomicInteger deletionsInProgress = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Consumer<PageKey> corruptionListener = key -> { };
+    private final GroupDigestCache digests = new GroupDigestCache();
 
     /**
      * Opens (creating if needed) the store in {@code dir} with default bounds for its capacity.
@@ -103,7 +104,7 @@ public final class LmdbPageStore implements PageStore {
             this.table = VolumeTable.load(gate, volumes);
             this.reader = new PageReader(gate, pages, this::reportCorrupt);
             this.metrics = new StoreMetrics(registry, this);
-            this.writer = new PageWriter(config, gate, pages, volumes, table, metrics);
+            this.writer = new PageWriter(config, gate, pages, volumes, table, metrics, digests);
             metrics.gaugeQueue(writer::queuedOps);
         } catch (IOException | RuntimeException e) {
             if (env != null) {
@@ -171,7 +172,7 @@ public final class LmdbPageStore implements PageStore {
     @Override
     public GroupDigest groupDigest(long volumeId, int group) {
         checkGroup(volumeId, group);
-        return reader.groupDigest(volumeId, group);
+        return digests.get(volumeId, group, () -> reader.groupDigest(volumeId, group));
     }
 
     @Override
@@ -264,6 +265,7 @@ public final class LmdbPageStore implements PageStore {
     }
 
     private void reportCorrupt(PageKey key) {
+        digests.changed(key.volumeId(), key.group()); // damage changes what a scan would list
         metrics.corrupt.increment();
         log.warn("page {} failed verification in the page store", key);
         try {

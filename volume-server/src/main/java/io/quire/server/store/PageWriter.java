@@ -55,18 +55,20 @@ final class PageWriter {
     private final ArrayDeque<WriteOp.VolumeDeletion> deletions = new ArrayDeque<>();
     /** An op taken from the queue that did not fit the previous batch. */
     private WriteOp carried;
+    private final GroupDigestCache digests;
     private final ByteBuffer pageKey = ByteBuffer.allocateDirect(PageLayout.KEY_BYTES);
     private final ByteBuffer volumeKey = ByteBuffer.allocateDirect(VolumeRecord.KEY_BYTES);
     private final ByteBuffer volumeValue = ByteBuffer.allocateDirect(VolumeRecord.VALUE_BYTES);
 
     PageWriter(LmdbStoreConfig config, TxnGate gate, Dbi<ByteBuffer> pages, Dbi<ByteBuffer> volumes,
-               VolumeTable table, StoreMetrics metrics) {
+               VolumeTable table, StoreMetrics metrics, GroupDigestCache digests) {
         this.config = config;
         this.gate = gate;
         this.pages = pages;
         this.volumes = volumes;
         this.table = table;
         this.metrics = metrics;
+        this.digests = digests;
         this.queue = new ArrayBlockingQueue<>(config.queueOpsMax());
         this.thread = new Thread(this::run, "quire-store-writer");
         thread.setDaemon(true);
@@ -225,7 +227,10 @@ final class PageWriter {
         if (op instanceof WriteOp.PageWrite w) {
             try {
                 applyPage(txn, w, state);
-                state.afterCommit(() -> w.done().complete(null));
+                state.afterCommit(() -> {
+                    digests.changed(w.key().volumeId(), w.key().group());
+                    w.done().complete(null);
+                });
             } catch (QuireException e) {
                 state.afterCommit(() -> w.fail(e));
             }
@@ -308,6 +313,7 @@ final class PageWriter {
         long removed = removedPages;
         boolean done = finished;
         state.afterCommit(() -> {
+            digests.volumeChanged(d.volumeId);
             d.removedPages += removed;
             if (done) {
                 d.done.complete(d.removedPages);
