@@ -20,6 +20,7 @@ trap cleanup EXIT
 "$root/quire" --version >/dev/null   # builds the distribution if needed
 quire="$(ls -d "$root"/packaging/target/quire-*/bin/quire | head -n 1)"
 
+# Not called in $(...): a subshell would keep the PID from the cleanup trap. Sets $port.
 start_server() { # name zone extra-args...
   local name=$1 zone=$2; shift 2
   "$quire" server --data "$work/$name" --listen 127.0.0.1:0 --zone "$zone" --port-file "$work/$name.port" \
@@ -27,13 +28,13 @@ start_server() { # name zone extra-args...
   pids+=($!)
   for _ in $(seq 1 300); do [ -s "$work/$name.port" ] && break; sleep 0.1; done
   [ -s "$work/$name.port" ] || { echo "server $name did not start:"; cat "$work/$name.log"; exit 1; }
-  cat "$work/$name.port"
+  port=$(cat "$work/$name.port")
 }
 
-c3=$(start_server r3-a z1 --catalog)
-start_server r3-b z2 --join "127.0.0.1:$c3" >/dev/null
-start_server r3-c z3 --join "127.0.0.1:$c3" >/dev/null
-c1=$(start_server r1-a z1 --catalog)
+start_server r3-a z1 --catalog; c3=$port
+start_server r3-b z2 --join "127.0.0.1:$c3"
+start_server r3-c z3 --join "127.0.0.1:$c3"
+start_server r1-a z1 --catalog; c1=$port
 sleep 3
 "$quire" volume create bench3 --size 100G --replicas 3 --write-quorum 2 --catalog "127.0.0.1:$c3" >/dev/null
 "$quire" volume create bench1 --size 100G --replicas 1 --write-quorum 1 --catalog "127.0.0.1:$c1" >/dev/null
