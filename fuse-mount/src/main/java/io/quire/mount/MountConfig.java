@@ -25,12 +25,13 @@ import java.util.function.LongSupplier;
  * @param readaheadPages   pages fetched ahead of a sequential reader
  * @param retryBackoffMaxMs longest pause between retries of a failed upload or delete
  * @param clockNs          wall-clock time in nanoseconds since the epoch (for timestamps)
+ * @param writeAdmission   asked before each data change commits (lease held, volume not full)
  */
 public record MountConfig(long volumeId, String volumeName, long epoch, int pageSizeBytes, Path cacheDir,
                           long cacheBytesMax, long dirtyBytesMax, LongSupplier volumeSizeBytes,
                           long dirtyWaitMs, long fsyncTimeoutMs, long readTimeoutMs,
                           int flushInFlightMax, int deleteInFlightMax, int readaheadPages,
-                          long retryBackoffMaxMs, LongSupplier clockNs) {
+                          long retryBackoffMaxMs, LongSupplier clockNs, WriteAdmission writeAdmission) {
 
     public static final long CACHE_BYTES_DEFAULT = 1L << 30;
     public static final long DIRTY_BYTES_DEFAULT = 256L << 20;
@@ -64,6 +65,7 @@ public record MountConfig(long volumeId, String volumeName, long epoch, int page
         require(cacheBytesMax + MountLimits.LMDB_MAP_METADATA_BYTES < MountLimits.LMDB_MAP_MAX_BYTES / 2,
                 "cacheBytesMax well below the LMDB map limit");
         require(volumeSizeBytes != null && clockNs != null, "volume size and clock suppliers");
+        require(writeAdmission != null, "a write admission (WriteAdmission.ALWAYS admits everything)");
         require(dirtyWaitMs > 0 && fsyncTimeoutMs > 0 && readTimeoutMs > 0, "positive deadlines");
         require(flushInFlightMax >= 1 && flushInFlightMax <= FLUSH_IN_FLIGHT_MAX, "flushInFlightMax in range");
         require(deleteInFlightMax >= 1 && deleteInFlightMax <= DELETE_IN_FLIGHT_MAX, "deleteInFlightMax in range");
@@ -110,6 +112,7 @@ public record MountConfig(long volumeId, String volumeName, long epoch, int page
         private int readaheadPages = READAHEAD_PAGES_DEFAULT;
         private long retryBackoffMaxMs = RETRY_BACKOFF_MAX_DEFAULT_MS;
         private LongSupplier clockNs = MountConfig::systemClockNs;
+        private WriteAdmission writeAdmission = WriteAdmission.ALWAYS;
 
         private Builder(long volumeId, String volumeName, long epoch, Path cacheDir) {
             this.volumeId = volumeId;
@@ -178,10 +181,15 @@ public record MountConfig(long volumeId, String volumeName, long epoch, int page
             return this;
         }
 
+        public Builder writeAdmission(WriteAdmission v) {
+            writeAdmission = v;
+            return this;
+        }
+
         public MountConfig build() {
             return new MountConfig(volumeId, volumeName, epoch, pageSizeBytes, cacheDir, cacheBytesMax,
                     dirtyBytesMax, volumeSizeBytes, dirtyWaitMs, fsyncTimeoutMs, readTimeoutMs,
-                    flushInFlightMax, deleteInFlightMax, readaheadPages, retryBackoffMaxMs, clockNs);
+                    flushInFlightMax, deleteInFlightMax, readaheadPages, retryBackoffMaxMs, clockNs, writeAdmission);
         }
     }
 }

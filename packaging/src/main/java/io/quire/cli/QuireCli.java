@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 @Command(name = "quire", mixinStandardHelpOptions = true, versionProvider = QuireCli.Version.class,
         description = "Quire: an elastic, replicated volume service mounted as a directory.",
         subcommands = {ServerCommand.class, VolumeCommand.class, StatusCommand.class, BenchCommand.class,
-                CommandLine.HelpCommand.class})
+                MountCommand.class, UmountCommand.class, UpCommand.class, CommandLine.HelpCommand.class})
 public final class QuireCli {
     public static final int EXIT_FAILED = 1;
     public static final int EXIT_USAGE = 2;

@@ -52,9 +52,22 @@ public final class FuseMount implements AutoCloseable {
     private final CompletableFuture<Integer> main = new CompletableFuture<>();
     private volatile boolean closed;
 
-    /** Mount choices beyond the fixed options. Thread-safe (immutable). */
-    public record Options(boolean allowOther, boolean autoUnmount, boolean debug) {
+    /**
+     * Mount choices beyond the fixed options. Thread-safe (immutable).
+     *
+     * @param extra more {@code -o} options as the user gave them (e.g. {@code ro}, {@code nonempty}),
+     *              appended after the fixed ones
+     */
+    public record Options(boolean allowOther, boolean autoUnmount, boolean debug, List<String> extra) {
         public static final Options DEFAULTS = new Options(true, true, false);
+
+        public Options {
+            extra = List.copyOf(extra);
+        }
+
+        public Options(boolean allowOther, boolean autoUnmount, boolean debug) {
+            this(allowOther, autoUnmount, debug, List.of());
+        }
     }
 
     private FuseMount(QuireFuse fs, Path mountPoint) {
@@ -114,6 +127,7 @@ public final class FuseMount implements AutoCloseable {
         if (options.autoUnmount()) {
             opts.add("auto_unmount");
         }
+        opts.addAll(options.extra());
         return new String[] {"-o", String.join(",", opts)};
     }
 
@@ -143,7 +157,7 @@ public final class FuseMount implements AutoCloseable {
             return;
         }
         closed = true;
-        unmount(mountPoint);
+        unmountIfMounted(mountPoint); // on SIGTERM jnr-fuse's own shutdown hook may have unmounted already
         fs.markUnmounted();
         try {
             main.get(UNMOUNT_TIMEOUT_MS, TimeUnit.MILLISECONDS);
@@ -181,6 +195,10 @@ public final class FuseMount implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 return;
             }
+        }
+        Object dev = device(mountPoint);
+        if (dev != null && dev.equals(device(mountPoint.toAbsolutePath().getParent()))) {
+            return; // someone else unmounted it meanwhile (jnr-fuse's shutdown hook on SIGTERM)
         }
         log.warn("could not unmount {}", mp);
     }

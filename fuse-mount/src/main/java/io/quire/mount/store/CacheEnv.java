@@ -8,10 +8,12 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.DbiFlags;
 import org.lmdbjava.Env;
@@ -35,11 +37,17 @@ import org.slf4j.LoggerFactory;
  * {@code mdb_env_set_mapsize} runs only when no transaction is open in the process (LMDB's rule,
  * which lmdbjava leaves to us). The failed write is retried from the start, which is why its
  * in-memory effects are deferred through {@link WriteTxn#afterCommit}.
+ *
+ * <p>The metadata DBIs are {@link JournaledDbi journaled}: the changes a write transaction makes
+ * to them are collected in its {@link WriteTxn} and, once the transaction's work is done, handed
+ * to the attached {@link JournalSink} inside the same transaction, so a metadata operation and its
+ * journal record commit together or not at all. Without a sink (tests of the store alone) no
+ * history is kept.
  */
 public final class CacheEnv implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CacheEnv.class);
     /** Named databases in the environment (see each table's class for its layout). */
-    private static final int DBI_COUNT = 11;
+    private static final int DBI_COUNT = 12;
 
     public final InodeTable inodes;
     public final DirTable dirs;
@@ -51,28 +59,67 @@ public final class CacheEnv implements AutoCloseable {
     public final DirtyTable dirty;
     public final RemoteTable remote;
     public final TrashTable trash;
+    public final JournalTable journal;
 
     private final Env<ByteBuffer> env;
     private final Path dir;
     private final ReentrantReadWriteLock resizeLock = new ReentrantReadWriteLock();
     private final ReentrantLock writerLock = new ReentrantLock();
     private volatile long mapSizeBytes;
+    private final List<JournaledDbi> journaled;
     private volatile boolean closed;
+    private volatile JournalSink sink;
+    /** The running write transaction; touched only by the thread holding the writer lock. */
+    private WriteTxn writing;
 
     private CacheEnv(Path dir, Env<ByteBuffer> env) {
         this.dir = dir;
         this.env = env;
         this.mapSizeBytes = env.info().mapSize;
-        inodes = new InodeTable(dbi("inode"));
-        dirs = new DirTable(dbi("dirent"), dbi("dirpos"));
-        symlinks = new SymlinkTable(dbi("symlink"));
-        xattrs = new XattrTable(dbi("xattr"));
-        meta = new MetaTable(dbi("meta"));
-        orphans = new OrphanTable(dbi("orphan"));
+        JournaledDbi inode = journaled(JournaledDbi.INODE, "inode", k -> true);
+        JournaledDbi dirent = journaled(JournaledDbi.DIRENT, "dirent", k -> true);
+        JournaledDbi dirpos = journaled(JournaledDbi.DIRPOS, "dirpos", k -> true);
+        JournaledDbi symlink = journaled(JournaledDbi.SYMLINK, "symlink", k -> true);
+        JournaledDbi xattr = journaled(JournaledDbi.XATTR, "xattr", k -> true);
+        JournaledDbi metaDbi = journaled(JournaledDbi.META, "meta", MetaTable::isJournaled);
+        JournaledDbi orphan = journaled(JournaledDbi.ORPHAN, "orphan", k -> true);
+        JournaledDbi remoteDbi = journaled(JournaledDbi.REMOTE, "remote", k -> true);
+        JournaledDbi trashDbi = journaled(JournaledDbi.TRASH, "trash", k -> true);
+        journaled = List.of(inode, dirent, dirpos, symlink, xattr, metaDbi, orphan, remoteDbi, trashDbi);
+        inodes = new InodeTable(inode);
+        dirs = new DirTable(dirent, dirpos);
+        symlinks = new SymlinkTable(symlink);
+        xattrs = new XattrTable(xattr);
+        meta = new MetaTable(metaDbi);
+        orphans = new OrphanTable(orphan);
         pages = new PageTable(dbi("page"));
         dirty = new DirtyTable(dbi("dirty"));
-        remote = new RemoteTable(dbi("remote"));
-        trash = new TrashTable(dbi("trash"));
+        remote = new RemoteTable(remoteDbi);
+        trash = new TrashTable(trashDbi);
+        journal = new JournalTable(dbi("journal"));
+    }
+
+    private JournaledDbi journaled(int id, String name, Predicate<ByteBuffer> filter) {
+        return new JournaledDbi(id, name, dbi(name), filter, this::writing);
+    }
+
+    /** The write transaction {@code txn} belongs to; journaled tables record into it. */
+    private WriteTxn writing(Txn<ByteBuffer> txn) {
+        WriteTxn w = writing;
+        if (w == null || w.txn != txn) {
+            throw new IllegalStateException("a journaled table was changed outside CacheEnv.write");
+        }
+        return w;
+    }
+
+    /** The journaled DBIs in id order: what a checkpoint holds and a rebuild restores. */
+    public List<JournaledDbi> journaledDbis() {
+        return journaled;
+    }
+
+    /** From now on every write transaction that changes journaled DBIs appends a record here. */
+    public void attachJournal(JournalSink s) {
+        sink = s;
     }
 
     /** Opens (creating if needed) the environment in {@code dir} with at least this map size. */
@@ -136,8 +183,15 @@ public final class CacheEnv implements AutoCloseable {
                 sizeSeen = mapSizeBytes;
                 try (Txn<ByteBuffer> txn = env.txnWrite()) {
                     w = new WriteTxn(txn);
+                    writing = w;
                     result = fn.apply(w);
+                    JournalSink s = sink;
+                    if (s != null && w.hasChanges()) {
+                        s.append(w, w.changes());
+                    }
                     txn.commit();
+                } finally {
+                    writing = null;
                 }
             } catch (Env.MapFullException e) {
                 w = null;

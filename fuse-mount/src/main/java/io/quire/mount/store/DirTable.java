@@ -2,7 +2,6 @@ package io.quire.mount.store;
 
 import java.nio.ByteBuffer;
 import org.lmdbjava.Cursor;
-import org.lmdbjava.Dbi;
 import org.lmdbjava.GetOp;
 import org.lmdbjava.Txn;
 
@@ -22,8 +21,8 @@ public final class DirTable {
     /** The first cookie of a directory; 0 and 1 are the offsets of "." and "..". */
     public static final long FIRST_COOKIE = 2;
 
-    private final Dbi<ByteBuffer> entries;
-    private final Dbi<ByteBuffer> positions;
+    private final JournaledDbi entries;
+    private final JournaledDbi positions;
 
     /** One entry found by name. Thread-safe (immutable). */
     public record Entry(long child, long cookie, int type) {
@@ -35,7 +34,7 @@ public final class DirTable {
         boolean accept(byte[] name, long child, int type, long cookie);
     }
 
-    DirTable(Dbi<ByteBuffer> entries, Dbi<ByteBuffer> positions) {
+    DirTable(JournaledDbi entries, JournaledDbi positions) {
         this.entries = entries;
         this.positions = positions;
     }

@@ -1,16 +1,15 @@
 package io.quire.mount.store;
 
 import java.nio.ByteBuffer;
-import org.lmdbjava.Dbi;
 import org.lmdbjava.Txn;
 
 /**
  * Thread-safe (stateless over a txn). The {@code inode} DBI: inode number (u64) to {@link Inode}.
  */
 public final class InodeTable {
-    private final Dbi<ByteBuffer> dbi;
+    private final JournaledDbi dbi;
 
-    InodeTable(Dbi<ByteBuffer> dbi) {
+    InodeTable(JournaledDbi dbi) {
         this.dbi = dbi;
     }
 

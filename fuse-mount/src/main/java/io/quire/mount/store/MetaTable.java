@@ -2,12 +2,17 @@ package io.quire.mount.store;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import org.lmdbjava.Dbi;
+import java.util.Set;
 import org.lmdbjava.Txn;
 
 /**
  * Thread-safe (stateless over a txn). The {@code meta} DBI: named u64 values — the cache's
- * identity (volume, page size, format) and its persistent counters.
+ * identity (volume, page size, format), its persistent counters, and the journal's bookkeeping.
+ *
+ * <p>Only the counters that belong to the file system ({@link #JOURNALED}) go to the metadata
+ * journal: a rebuilt mount must hand out inode numbers and page-version sequences above every
+ * one already used on the servers, and report the same usage. The cache identity and the
+ * journal's own progress describe this cache, not the volume, and stay local.
  */
 public final class MetaTable {
     public static final String FORMAT = "format";
@@ -20,11 +25,19 @@ public final class MetaTable {
     public static final String LIVE_INODES = "inodes.live";
     /** Sum of the logical sizes of regular files (what statfs reports as used). */
     public static final String USED_BYTES = "bytes.used";
+    /** The names whose changes are journaled; every other name is local to this cache. */
+    public static final Set<String> JOURNALED = Set.of(NEXT_INO, NEXT_SEQ, LIVE_INODES, USED_BYTES);
 
-    private final Dbi<ByteBuffer> dbi;
+    private final JournaledDbi dbi;
 
-    MetaTable(Dbi<ByteBuffer> dbi) {
+    MetaTable(JournaledDbi dbi) {
         this.dbi = dbi;
+    }
+
+    static boolean isJournaled(ByteBuffer key) {
+        byte[] name = new byte[key.remaining()];
+        key.get(key.position(), name);
+        return JOURNALED.contains(new String(name, StandardCharsets.US_ASCII));
     }
 
     /** The value, or {@code absent} when the name was never written. */

@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.lmdbjava.Cursor;
-import org.lmdbjava.Dbi;
 import org.lmdbjava.Txn;
 
 /**
@@ -14,9 +13,9 @@ import org.lmdbjava.Txn;
  */
 public final class OrphanTable {
     private static final ByteBuffer EMPTY = ByteBuffer.allocateDirect(1).limit(0);
-    private final Dbi<ByteBuffer> dbi;
+    private final JournaledDbi dbi;
 
-    OrphanTable(Dbi<ByteBuffer> dbi) {
+    OrphanTable(JournaledDbi dbi) {
         this.dbi = dbi;
     }
 

@@ -1,7 +1,6 @@
 package io.quire.mount.store;
 
 import java.nio.ByteBuffer;
-import org.lmdbjava.Dbi;
 import org.lmdbjava.Txn;
 
 /**
@@ -13,9 +12,9 @@ import org.lmdbjava.Txn;
  * and a truncate or unlink needs no remote delete there.
  */
 public final class RemoteTable {
-    private final Dbi<ByteBuffer> dbi;
+    private final JournaledDbi dbi;
 
-    RemoteTable(Dbi<ByteBuffer> dbi) {
+    RemoteTable(JournaledDbi dbi) {
         this.dbi = dbi;
     }
 

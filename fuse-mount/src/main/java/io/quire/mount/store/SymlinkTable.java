@@ -1,16 +1,15 @@
 package io.quire.mount.store;
 
 import java.nio.ByteBuffer;
-import org.lmdbjava.Dbi;
 import org.lmdbjava.Txn;
 
 /**
  * Thread-safe (stateless over a txn). The {@code symlink} DBI: inode (u64) to target bytes.
  */
 public final class SymlinkTable {
-    private final Dbi<ByteBuffer> dbi;
+    private final JournaledDbi dbi;
 
-    SymlinkTable(Dbi<ByteBuffer> dbi) {
+    SymlinkTable(JournaledDbi dbi) {
         this.dbi = dbi;
     }
 

@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.lmdbjava.Cursor;
-import org.lmdbjava.Dbi;
 import org.lmdbjava.GetOp;
 import org.lmdbjava.Txn;
 
@@ -18,13 +17,13 @@ import org.lmdbjava.Txn;
  * sends carry the range's sequence, so a newer upload of a split-off page wins on the servers.
  */
 public final class TrashTable {
-    private final Dbi<ByteBuffer> dbi;
+    private final JournaledDbi dbi;
 
     /** One dead range. Thread-safe (immutable). */
     public record Range(long ino, long from, long to, long seq) {
     }
 
-    TrashTable(Dbi<ByteBuffer> dbi) {
+    TrashTable(JournaledDbi dbi) {
         this.dbi = dbi;
     }
 

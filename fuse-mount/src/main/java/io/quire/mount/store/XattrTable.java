@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.lmdbjava.Cursor;
-import org.lmdbjava.Dbi;
 import org.lmdbjava.GetOp;
 import org.lmdbjava.Txn;
 
@@ -13,9 +12,9 @@ import org.lmdbjava.Txn;
  * bytes.
  */
 public final class XattrTable {
-    private final Dbi<ByteBuffer> dbi;
+    private final JournaledDbi dbi;
 
-    XattrTable(Dbi<ByteBuffer> dbi) {
+    XattrTable(JournaledDbi dbi) {
         this.dbi = dbi;
     }
 

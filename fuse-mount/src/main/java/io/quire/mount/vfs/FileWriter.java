@@ -5,17 +5,20 @@ import io.quire.mount.Modes;
 import io.quire.mount.MountConfig;
 import io.quire.mount.MountLimits;
 import io.quire.mount.PosixException;
+import io.quire.mount.WriteAdmission;
 import io.quire.mount.pages.DirtyBudget;
 import io.quire.mount.pages.PageCache;
 import io.quire.mount.pages.PageFetcher;
 import io.quire.mount.store.CacheEnv;
 import io.quire.mount.store.Inode;
 import io.quire.mount.store.MetaTable;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
+import org.lmdbjava.Txn;
 
 /**
  * Thread-safe. write(2), truncate(2)/ftruncate(2) and fallocate(2) mode 0.
@@ -82,6 +85,7 @@ final class FileWriter {
                 if (len == 0) {
                     return new Chunk(at, null);
                 }
+                admit(w.txn, end - n.size);
                 List<Long> missing = null;
                 for (long idx = at / ps; idx <= (end - 1) / ps; idx++) {
                     long pageStart = idx * ps;
@@ -178,6 +182,7 @@ final class FileWriter {
                     Permissions.require(c, n, Modes.W_OK);
                 }
                 long old = n.size;
+                admit(w.txn, size - old);
                 if (size < old) {
                     long tailIdx = size / ps;
                     if (size % ps != 0 && fetchedTail == null && cache.needsFetch(w.txn, ino, tailIdx)) {
@@ -223,6 +228,7 @@ final class FileWriter {
         env.write(w -> {
             Inode n = regular(Lookup.existing(env, w.txn, h.ino));
             if (end > n.size) {
+                admit(w.txn, end - n.size);
                 env.meta.add(w.txn, MetaTable.USED_BYTES, end - n.size);
                 n.size = end;
                 n.touchMtimeCtime(clock.getAsLong());
@@ -230,6 +236,15 @@ final class FileWriter {
             }
             return null;
         });
+    }
+
+    /**
+     * Asks the mount's {@link WriteAdmission} (lease held, volume not full) inside
+     * the transaction and before anything changes, so that a refusal (EIO, ENOSPC) harms nothing
+     * already written and concurrent writers cannot both pass the limit.
+     */
+    private void admit(Txn<ByteBuffer> txn, long growthBytes) {
+        config.writeAdmission().admit(env.meta.get(txn, MetaTable.USED_BYTES, 0), Math.max(0, growthBytes));
     }
 
     private static Inode regular(Inode n) {

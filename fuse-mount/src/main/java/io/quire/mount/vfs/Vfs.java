@@ -8,6 +8,9 @@ import io.quire.mount.Modes;
 import io.quire.mount.MountConfig;
 import io.quire.mount.MountLimits;
 import io.quire.mount.PosixException;
+import io.quire.mount.journal.Journal;
+import io.quire.mount.journal.JournalConfig;
+import io.quire.mount.journal.JournalOrderedPages;
 import io.quire.mount.pages.DirtyBudget;
 import io.quire.mount.pages.Evictor;
 import io.quire.mount.pages.Flusher;
@@ -22,6 +25,9 @@ import io.quire.mount.store.Inode;
 import io.quire.mount.store.MetaTable;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -39,9 +45,12 @@ import org.slf4j.LoggerFactory;
  * attributes, xattrs, read, write); this class wires them and holds the open/sync/release
  * lifecycle of handles.
  *
- * <p>Start-up: {@link #open} checks that the cache belongs to this volume and page size, creates
- * the root (inode {@value #ROOT_INO}) on first use, purges orphans left by a previous run, and
- * starts the background threads; dirty pages left by a previous run are uploaded by them.
+ * <p>Start-up: {@link #open} rebuilds the metadata of an empty cache from the servers' journal
+ * ({@link Journal}), checks that the cache belongs to this volume and page size, creates the root
+ * (inode {@value #ROOT_INO}) on a new volume, purges orphans left by a previous run, and starts
+ * the background threads; dirty pages and journal records left by a previous run are uploaded by
+ * them. Page uploads and deletes wait for the journal records before them
+ * ({@link JournalOrderedPages}); the sync calls wait for the file's data, then for the journal.
  */
 public final class Vfs implements AutoCloseable {
     /** The root directory's inode number (FUSE's root id). */
@@ -56,6 +65,7 @@ public final class Vfs implements AutoCloseable {
 
     private final MountConfig config;
     private final CacheEnv env;
+    private final Journal journal;
     private final LongSupplier clock;
     private final PageCache cache;
     private final FsyncTracker tracker;
@@ -79,18 +89,20 @@ public final class Vfs implements AutoCloseable {
     public record Opened(long fh, Attr attr) {
     }
 
-    private Vfs(MountConfig config, CacheEnv env, ReplicatedPages replicas, MeterRegistry registry) {
+    private Vfs(MountConfig config, CacheEnv env, Journal journal, ReplicatedPages replicas, MeterRegistry registry) {
         this.config = config;
         this.env = env;
+        this.journal = journal;
+        ReplicatedPages ordered = new JournalOrderedPages(replicas, journal);
         this.clock = config.clockNs();
         int ps = config.pageSizeBytes();
         DirtyBudget budget = new DirtyBudget(config.dirtyBytesMax() / ps, env.read(env.dirty::count));
         this.cache = new PageCache(env, ps, budget, env.read(env.pages::totalBytes));
         this.tracker = new FsyncTracker(env);
         this.fetcher = new PageFetcher(env, cache, replicas, config, registry);
-        this.flusher = new Flusher(env, replicas, config, cache, tracker, registry);
+        this.flusher = new Flusher(env, ordered, config, cache, tracker, registry);
         this.evictor = new Evictor(env, cache, config, registry);
-        this.trash = new TrashCollector(env, cache, replicas, config, registry);
+        this.trash = new TrashCollector(env, cache, ordered, config, registry);
         cache.listeners(flusher::wake, evictor::wake, trash::wake);
         this.openFiles = new OpenFiles(env);
         this.reaper = new Reaper(env, cache, openFiles);
@@ -109,14 +121,27 @@ public final class Vfs implements AutoCloseable {
         Gauge.builder("quire.open.handles", openFiles, OpenFiles::size).register(registry);
     }
 
-    /** Opens the cache in {@code config.cacheDir()} and starts the background threads. */
+    /** {@link #open(MountConfig, ReplicatedPages, MeterRegistry, JournalConfig)} with journal defaults. */
     public static Vfs open(MountConfig config, ReplicatedPages replicas, MeterRegistry registry) {
+        return open(config, replicas, registry, JournalConfig.defaults());
+    }
+
+    /**
+     * Opens the cache in {@code config.cacheDir()} — rebuilding its metadata from the servers if
+     * it is empty, which needs an epoch newer than any that wrote the volume — and starts the
+     * background threads.
+     */
+    public static Vfs open(MountConfig config, ReplicatedPages replicas, MeterRegistry registry,
+                           JournalConfig journalConfig) {
         long mapBytes = config.cacheBytesMax() * 2 + MountLimits.LMDB_MAP_METADATA_BYTES;
         CacheEnv env = CacheEnv.open(config.cacheDir(), mapBytes);
+        Journal journal = null;
         try {
+            journal = Journal.open(env, config, replicas, journalConfig, registry);
             initialize(env, config);
-            Vfs vfs = new Vfs(config, env, replicas, registry);
+            Vfs vfs = new Vfs(config, env, journal, replicas, registry);
             vfs.reaper.purgeAllOrphans();
+            journal.start();
             vfs.flusher.start();
             vfs.evictor.start();
             vfs.trash.start();
@@ -125,6 +150,9 @@ public final class Vfs implements AutoCloseable {
                     config.cacheBytesMax() >> 20, vfs.cache.budget().dirtyPages());
             return vfs;
         } catch (RuntimeException e) {
+            if (journal != null) {
+                journal.close();
+            }
             env.close();
             throw e;
         }
@@ -166,6 +194,11 @@ public final class Vfs implements AutoCloseable {
 
     public MountConfig config() {
         return config;
+    }
+
+    /** The metadata journal (durability watermark, on-demand checkpoints). */
+    public Journal journal() {
+        return journal;
     }
 
     // ---- names and attributes
@@ -264,9 +297,14 @@ public final class Vfs implements AutoCloseable {
         dirs.readdir(dh, offset, sink);
     }
 
-    /** Directory metadata is in the local LMDB cache: syncing it is syncing the cache. */
+    /**
+     * fsyncdir(2): directory metadata is in the local LMDB cache and the journal; returns once the
+     * journal is durable up to now (promise 2), EIO at the fsync deadline.
+     */
     public void fsyncdir(long ino) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.fsyncTimeoutMs());
         env.sync();
+        journal.awaitDurable(journal.currentSeq(), msLeft(deadline), "fsyncdir of inode " + ino);
     }
 
     // ---- files
@@ -337,13 +375,45 @@ public final class Vfs implements AutoCloseable {
     }
 
     /**
-     * fsync(2)/fdatasync(2): syncs the local cache to disk, then waits until every page of the
-     * file dirty at this moment has W replica acks (promise 2; metadata is local for now, and
-     * host-crash durable after the local sync).
+     * fsync(2)/fdatasync(2): syncs the local cache to disk, waits until every page of the file
+     * dirty at this moment has W replica acks, then until the metadata journal is durable up to
+     * the newest record at that point (promise 2) — taken after the data, so it covers the remote
+     * high marks the flusher raised to upload them; all within one deadline, EIO past it.
      */
     public void fsync(long fh, boolean datasync) {
         long ino = openFiles.get(fh).ino;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.fsyncTimeoutMs());
         env.sync();
+        syncFileData(ino, deadline);
+        journal.awaitDurable(journal.currentSeq(), msLeft(deadline), "fsync of inode " + ino);
+    }
+
+    /**
+     * syncfs(2): every page dirty at this moment and the journal up to now, within the fsync
+     * deadline; also what an unmount that wants everything on the servers calls before close.
+     */
+    public void syncfs() {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.fsyncTimeoutMs());
+        Set<Long> inodes = env.read(txn -> {
+            Set<Long> out = new TreeSet<>();
+            for (DirtyTable.Entry e : env.dirty.from(txn, 0, 0, Integer.MAX_VALUE)) {
+                out.add(e.ino());
+            }
+            return out;
+        });
+        env.sync();
+        for (long ino : inodes) {
+            syncFileData(ino, deadline);
+        }
+        journal.awaitDurable(journal.currentSeq(), msLeft(deadline), "syncfs");
+    }
+
+    private static long msLeft(long deadlineNs) {
+        return Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadlineNs - System.nanoTime()));
+    }
+
+    /** Waits for the pages of {@code ino} dirty now to reach W replicas. */
+    private void syncFileData(long ino, long deadlineNs) {
         Map<Long, Long> snapshot = env.read(txn -> {
             Map<Long, Long> m = new HashMap<>();
             for (DirtyTable.Entry e : env.dirty.range(txn, ino, 0, Long.MAX_VALUE, Integer.MAX_VALUE)) {
@@ -353,7 +423,7 @@ public final class Vfs implements AutoCloseable {
         });
         if (!snapshot.isEmpty()) {
             flusher.prioritize(ino);
-            tracker.await(ino, snapshot, config.fsyncTimeoutMs());
+            tracker.await(ino, snapshot, msLeft(deadlineNs));
         }
     }
 
@@ -406,9 +476,15 @@ public final class Vfs implements AutoCloseable {
         return cache.cachedBytes();
     }
 
-    /** Stops the background threads and closes the cache; dirty pages stay for the next start. */
+    /**
+     * Flushes the metadata journal (bounded by {@link JournalConfig#closeFlushMs()}) and stops
+     * it, stops the background threads and closes the cache; dirty pages and records not yet
+     * uploaded stay for the next start. The journal goes first: once closed it fails the uploads
+     * and deletes still waiting for it, so no thread is left waiting on a cluster that is gone.
+     */
     @Override
     public void close() {
+        journal.close();
         flusher.close();
         evictor.close();
         trash.close();

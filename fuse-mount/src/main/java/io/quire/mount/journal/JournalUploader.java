@@ -1,0 +1,160 @@
+package io.quire.mount.journal;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quire.client.ReplicatedPages;
+import io.quire.mount.MountConfig;
+import io.quire.mount.store.CacheEnv;
+import io.quire.page.PageKey;
+import io.quire.page.PageVersion;
+import io.quire.page.ReservedInodes;
+import io.quire.proto.QuireException;
+import io.quire.proto.Status;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * State confined to the uploader thread; {@link #wake()} is thread-safe. Uploads the journal,
+ * one page write at a time, in page order.
+ *
+ * <p>Each round lays out the page being filled from its start (see {@link JournalLayout}) with
+ * every record there is room for, writes it as version (epoch, seq of its last fragment) — a
+ * partly filled page is rewritten whole, with a newer version, as records arrive, and never again
+ * once full — and after W acks records in one local transaction how far the journal is durable,
+ * moves on to the next page if this one is full, and drops the records no page still needs. One
+ * write at a time keeps the order simple: a page is written only once every page before it is
+ * durable, so the servers never hold a page after a missing one from the same mount. Records
+ * arriving during a write ride the next round (group commit). A failed write is retried after a
+ * backoff that doubles up to {@code retryBackoffMaxMs}; records are never dropped.
+ */
+final class JournalUploader implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(JournalUploader.class);
+
+    private final CacheEnv env;
+    private final LocalState state;
+    private final ReplicatedPages replicas;
+    private final MountConfig config;
+    private final DurableSeq durable;
+    private final Runnable onPageFull;
+    private final Signal signal = new Signal();
+    private final Thread thread;
+    private final Counter pagesWritten;
+    private final Counter failures;
+    private volatile boolean stopped;
+
+    JournalUploader(CacheEnv env, LocalState state, ReplicatedPages replicas, MountConfig config, DurableSeq durable,
+                    Runnable onPageFull, MeterRegistry registry) {
+        this.env = env;
+        this.state = state;
+        this.replicas = replicas;
+        this.config = config;
+        this.durable = durable;
+        this.onPageFull = onPageFull;
+        this.pagesWritten = Counter.builder("quire.journal.pages.written").register(registry);
+        this.failures = Counter.builder("quire.journal.failures").register(registry);
+        this.thread = new Thread(this::run, "quire-journal-" + config.volumeName());
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    void wake() {
+        signal.raise();
+    }
+
+    private void run() {
+        log.info("journal uploader started for volume {} epoch {}", config.volumeName(), config.epoch());
+        int failuresInARow = 0;
+        while (!stopped) {
+            boolean worked;
+            try {
+                worked = step();
+                failuresInARow = 0;
+            } catch (RuntimeException e) {
+                if (stopped) {
+                    break;
+                }
+                failuresInARow++;
+                failures.increment();
+                durable.failed(QuireException.statusOf(e));
+                if (Integer.bitCount(failuresInARow) == 1) {
+                    log.warn("journal upload of volume {} epoch {} failed {} times in a row (durable up to record {}): {}",
+                            config.volumeName(), config.epoch(), failuresInARow, durable.get(), e.toString());
+                }
+                long backoffMs = Math.min(config.retryBackoffMaxMs(),
+                        JournalLimits.RETRY_FIRST_MS << Math.min(20, failuresInARow - 1));
+                signal.await(backoffMs);
+                continue;
+            }
+            if (!worked) {
+                signal.await(JournalLimits.IDLE_WAIT_MS);
+            }
+        }
+        log.info("journal uploader stopped for volume {} (durable up to record {})", config.volumeName(), durable.get());
+    }
+
+    /** Writes the page being filled once; returns false when there was nothing to write. */
+    private boolean step() {
+        JournalLayout.Laid laid = env.read(txn -> {
+            if (state.next(txn) - 1 <= state.durable(txn)) {
+                return null;
+            }
+            return JournalLayout.lay(state.start(txn), config.volumeId(), config.epoch(), config.pageSizeBytes(),
+                    (from, sink) -> env.journal.scan(txn, from, sink));
+        });
+        if (laid == null) {
+            return false;
+        }
+        if (laid.bytes() == null) {
+            throw new QuireException(Status.INTERNAL_ERROR, "records past the durable mark, none at the page start");
+        }
+        CompletableFuture<Void> f;
+        try {
+            f = replicas.write(new PageKey(config.volumeId(), ReservedInodes.JOURNAL, laid.page()),
+                    new PageVersion(config.epoch(), laid.lastSeq()), ByteBuffer.wrap(laid.bytes()));
+        } catch (RuntimeException e) {
+            f = CompletableFuture.failedFuture(e);
+        }
+        if (!Remote.await(f, () -> stopped)) {
+            return false;
+        }
+        long complete = laid.completeThrough();
+        env.write(w -> {
+            JournalLayout.Start start = state.start(w.txn);
+            if (laid.full()) {
+                start = laid.next();
+                state.start(w.txn, start);
+            }
+            if (complete > state.durable(w.txn)) {
+                state.durable(w.txn, complete);
+            }
+            env.journal.deleteBelow(w.txn, start.seq(), JournalLimits.TRIM_RECORDS_PER_TXN_MAX);
+            w.afterCommit(() -> durable.advance(complete));
+            return null;
+        });
+        pagesWritten.increment();
+        if (laid.full()) {
+            onPageFull.run();
+        }
+        return true;
+    }
+
+    @Override
+    public void close() {
+        stopped = true;
+        signal.raise();
+        try {
+            thread.join(JournalLimits.JOIN_TIMEOUT_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) {
+            log.warn("journal uploader of volume {} did not stop within {} ms", config.volumeName(),
+                    JournalLimits.JOIN_TIMEOUT_MS);
+        }
+    }
+}
