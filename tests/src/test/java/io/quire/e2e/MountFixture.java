@@ -69,7 +69,7 @@ final class MountFixture implements AutoCloseable {
     }
 
     ClusterFixture.Result umount(Path dir) {
-        return cluster.cli("umount", dir.toString());
+        return ClusterFixture.runWithoutCatalog("umount", dir.toString());
     }
 
     private void remember(Path dir) {
