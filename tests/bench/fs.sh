@@ -461,8 +461,6 @@ fi
 
 # ==== the side-by-side run ===========================================================================
 say "plain, bindfs and quire in $work: sequential $(mib "$size") MiB, random $(mib "$rsize") MiB (load $load0)"
-dirs=()
-fslist=()
 if want plain; then mkdir -p "$plain"; fi
 if want bindfs; then setup_bindfs || say "$bindfs_why"; fi
 if want quire; then

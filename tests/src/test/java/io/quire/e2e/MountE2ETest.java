@@ -404,13 +404,14 @@ class MountE2ETest {
         }
         await("df shows the grown size").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                 .until(() -> Files.getFileStore(mnt).getTotalSpace() > sizeBefore);
-        // Keep writing: growth continues to the maximum, then ENOSPC.
-        FileSystemException full = null;
+        // Keep writing: growth continues to the maximum, then ENOSPC (a plain IOException from
+        // write(2) through the stream, or a FileSystemException from open/close).
+        IOException full = null;
         int i = 56;
         for (; i < 400 && full == null; i++) {
             try {
                 Files.write(mnt.resolve("g" + i), chunk);
-            } catch (FileSystemException e) {
+            } catch (IOException e) {
                 full = e;
             }
         }

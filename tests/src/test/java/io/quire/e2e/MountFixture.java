@@ -39,7 +39,9 @@ final class MountFixture implements AutoCloseable {
 
     /** Starts {@code quire mount VOLUME DIR --foreground ...} and waits until DIR is mounted. */
     Daemon mountForeground(String volume, Path dir, Path cacheDir, String... extra) throws IOException {
-        Files.createDirectories(dir);
+        if (!isStale(dir)) {
+            Files.createDirectories(dir);
+        }
         Path log = root.resolve("mount-" + dir.getFileName() + "-" + System.nanoTime() + ".log");
         List<String> cmd = new ArrayList<>(ClusterFixture.javaCommand());
         cmd.addAll(List.of("mount", volume, dir.toString(), "--catalog", cluster.catalog(),
@@ -61,7 +63,9 @@ final class MountFixture implements AutoCloseable {
 
     /** {@code quire mount} without --foreground, in this JVM: returns once mounted (or fails). */
     ClusterFixture.Result mount(String volume, Path dir, Path cacheDir, String... extra) throws IOException {
-        Files.createDirectories(dir);
+        if (!isStale(dir)) { // a dead daemon's mount point cannot be stat'ed; quire mount cleans it up
+            Files.createDirectories(dir);
+        }
         remember(dir);
         List<String> args = new ArrayList<>(List.of("mount", volume, dir.toString(), "--cache-dir", cacheDir.toString()));
         args.addAll(List.of(extra));
