@@ -1,5 +1,6 @@
 package io.quire.mount.pages;
 
+import io.quire.mount.Signal;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quire.client.ReplicatedPages;

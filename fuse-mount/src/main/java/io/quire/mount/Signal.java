@@ -1,4 +1,4 @@
-package io.quire.mount.journal;
+package io.quire.mount;
 
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -7,17 +7,17 @@ import java.util.concurrent.TimeUnit;
  * Thread-safe. A wake-up for one background thread: any number of {@link #raise()} calls before
  * the thread waits collapse into one.
  */
-final class Signal {
+public final class Signal {
     private final Semaphore permits = new Semaphore(0);
 
-    void raise() {
+    public void raise() {
         if (permits.availablePermits() == 0) {
             permits.release();
         }
     }
 
     /** Waits until raised or the timeout passes; returns early when interrupted. */
-    void await(long timeoutMs) {
+    public void await(long timeoutMs) {
         try {
             if (permits.tryAcquire(timeoutMs, TimeUnit.MILLISECONDS)) {
                 permits.drainPermits();
