@@ -68,10 +68,7 @@ public final class ClusterMapCache implements AutoCloseable {
             log.info("catalog {} reachable again", catalog.address());
             catalogReachable = true;
         }
-        // The catalog's map may keep its version while liveness changes: install it anyway.
-        Snapshot next = new Snapshot(map, RendezvousPlacement.of(map));
-        current.getAndUpdate(old -> old.map().version() > map.version() ? old : next);
-        return current.get();
+        return offer(map);
     }
 
     /** Polls the catalog every {@code intervalMs} on a daemon thread. */

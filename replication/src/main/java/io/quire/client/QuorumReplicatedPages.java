@@ -329,17 +329,12 @@ public final class QuorumReplicatedPages implements ReplicatedPages {
                         }
                         try {
                             PageMessages.GetPageResponse r = PageMessages.GetPageResponse.decode(frame.body());
-                            ByteBuffer data = ByteBuffer.allocate(r.data().readableBytes());
-                            r.data().getBytes(r.data().readerIndex(), data);
-                            data.flip();
-                            if (Checksums.crc32c(data) != r.crc32c()) {
-                                registry.counter("quire.client.corrupt.transfers").increment();
-                                onAnswer(replica, null, false, new QuireException(Status.CORRUPT,
-                                        "page " + key + " from " + replica.id() + " failed its CRC32C after transfer"));
-                                return;
-                            }
-                            onAnswer(replica, new Page(key, r.version(), data.asReadOnlyBuffer()), true, null);
+                            byte[] data = r.verifiedData(replica.id() + " (page " + key + ")");
+                            onAnswer(replica, new Page(key, r.version(), ByteBuffer.wrap(data).asReadOnlyBuffer()), true, null);
                         } catch (RuntimeException e) {
+                            if (QuireException.statusOf(e) == Status.CORRUPT) {
+                                registry.counter("quire.client.corrupt.transfers").increment();
+                            }
                             onAnswer(replica, null, false, e);
                         } finally {
                             frame.release();

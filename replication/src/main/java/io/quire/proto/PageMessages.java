@@ -127,6 +127,20 @@ public final class PageMessages {
             checkData(data);
         }
 
+        /**
+         * A private copy of the page bytes, checked against {@code crc32c} after the transfer.
+         *
+         * @throws QuireException CORRUPT when the bytes do not match (naming {@code source})
+         */
+        public byte[] verifiedData(String source) {
+            byte[] bytes = new byte[data.readableBytes()];
+            data.getBytes(data.readerIndex(), bytes);
+            if (io.quire.page.Checksums.crc32c(bytes) != crc32c) {
+                throw new QuireException(Status.CORRUPT, "page from " + source + " failed its CRC32C after transfer");
+            }
+            return bytes;
+        }
+
         public ByteBuf encode(ByteBufAllocator alloc) {
             ByteBuf head = alloc.buffer(FIXED_BYTES + copiedDataBytes(data));
             writeVersion(head, version);

@@ -90,12 +90,7 @@ final class ReplicaCalls {
         }
         try {
             PageMessages.GetPageResponse r = PageMessages.GetPageResponse.decode(f.body());
-            byte[] data = new byte[r.data().readableBytes()];
-            r.data().getBytes(r.data().readerIndex(), data);
-            if (io.quire.page.Checksums.crc32c(data) != r.crc32c()) {
-                throw new QuireException(Status.CORRUPT, "page " + key + " from " + address + " failed its CRC32C in transfer");
-            }
-            return Optional.of(new StoredPage(r.version(), r.crc32c(), data));
+            return Optional.of(new StoredPage(r.version(), r.crc32c(), r.verifiedData(address + " (page " + key + ")")));
         } finally {
             f.release();
         }
