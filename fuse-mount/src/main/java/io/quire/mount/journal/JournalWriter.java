@@ -31,7 +31,7 @@ final class JournalWriter implements JournalSink {
     }
 
     @Override
-    public void append(WriteTxn w, List<Mutation> changes) {
+    public Runnable append(WriteTxn w, List<Mutation> changes) {
         byte[] body;
         try {
             body = RecordCodec.encode(changes);
@@ -40,12 +40,13 @@ final class JournalWriter implements JournalSink {
         }
         long seq = state.take(w.txn);
         env.journal.put(w.txn, seq, body);
-        // After the commit, in commit order or not: the newest committed seq wins.
         w.afterCommit(() -> {
-            current.accumulateAndGet(seq, Math::max);
             records.increment();
             onRecord.run();
         });
+        // Run by the cache right after the commit, under its writer lock: commits are serialized
+        // there, so current only grows, and it covers the record before anyone sees its effects.
+        return () -> current.set(seq);
     }
 
     /** The seq of the newest record whose operation has returned (committed and acknowledged). */

@@ -186,10 +186,11 @@ public final class CacheEnv implements AutoCloseable {
                     writing = w;
                     result = fn.apply(w);
                     JournalSink s = sink;
-                    if (s != null && w.hasChanges()) {
-                        s.append(w, w.changes());
-                    }
+                    Runnable committed = s != null && w.hasChanges() ? s.append(w, w.changes()) : null;
                     txn.commit();
+                    if (committed != null) {
+                        committed.run();
+                    }
                 } finally {
                     writing = null;
                 }

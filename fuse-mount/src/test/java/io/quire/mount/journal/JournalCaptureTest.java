@@ -39,7 +39,10 @@ class JournalCaptureTest {
     void aTransactionHandsOverItsNetJournaledChangesOnly() {
         try (CacheEnv env = CacheEnv.open(dir, 64L << 20)) {
             List<List<Mutation>> records = new ArrayList<>();
-            env.attachJournal((w, changes) -> records.add(changes));
+            env.attachJournal((w, changes) -> {
+                records.add(changes);
+                return null;
+            });
             env.write(w -> {
                 env.inodes.put(w.txn, inode(5, 0100644));
                 env.inodes.put(w.txn, inode(5, 0100600)); // the last value wins
@@ -67,6 +70,27 @@ class JournalCaptureTest {
                 return null;
             });
             assertEquals(1, records.size(), "a transaction without journaled changes appends no record");
+        }
+    }
+
+    /**
+     * A wake-up sent after the commit (the trash collector's, the flusher's) must find the
+     * record already counted as current, or the pages it sends could overtake the record.
+     */
+    @Test
+    void theRecordIsCountedBeforeAnyAfterCommitActionRuns() {
+        try (CacheEnv env = CacheEnv.open(dir, 64L << 20)) {
+            List<String> order = new ArrayList<>();
+            env.attachJournal((w, changes) -> {
+                order.add("appended");
+                return () -> order.add("counted");
+            });
+            env.write(w -> {
+                w.afterCommit(() -> order.add("after-commit"));
+                env.inodes.put(w.txn, inode(5, 0100644));
+                return null;
+            });
+            assertEquals(List.of("appended", "counted", "after-commit"), order);
         }
     }
 
