@@ -263,13 +263,9 @@ public final class QuireFuse extends FuseStubFS {
         });
     }
 
-    @Override
-    public int flush(String path, FuseFileInfo fi) {
-        return guard.call("flush", path, () -> {
-            vfs.flush(fi.fh.get());
-            return 0;
-        });
-    }
+    // No flush(): close(2) has nothing to do here (write-back keeps the data, errors surface at
+    // fsync), and leaving it unimplemented makes the kernel stop sending FLUSH after the first
+    // ENOSYS, which saves a round trip through FUSE on every close.
 
     @Override
     public int release(String path, FuseFileInfo fi) {

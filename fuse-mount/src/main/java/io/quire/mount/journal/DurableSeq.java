@@ -32,6 +32,11 @@ final class DurableSeq {
         return durable;
     }
 
+    /** Whether anyone waits for records not yet durable (then the uploader does not linger). */
+    synchronized boolean hasWaiters() {
+        return !waiters.isEmpty();
+    }
+
     /** Completes once every record up to {@code seq} is durable. */
     CompletableFuture<Void> await(long seq) {
         synchronized (this) {

@@ -54,8 +54,9 @@ public final class Journal implements AutoCloseable {
         long[] seqs = env.read(txn -> new long[] {state.next(txn) - 1, state.durable(txn)});
         this.durable = new DurableSeq(seqs[1]);
         this.checkpointer = new Checkpointer(env, state, replicas, config, journalConfig, registry);
-        this.uploader = new JournalUploader(env, state, replicas, config, durable, checkpointer::wake, registry);
-        this.writer = new JournalWriter(env, state, seqs[0], uploader::wake,
+        this.uploader = new JournalUploader(env, state, replicas, config, durable, journalConfig.commitIntervalMs(),
+                checkpointer::wake, registry);
+        this.writer = new JournalWriter(env, state, seqs[0], uploader::recordAdded,
                 Counter.builder("quire.journal.records").register(registry));
         Gauge.builder("quire.journal.lag.records", this, j -> (double) (j.currentSeq() - j.durableSeq()))
                 .register(registry);
@@ -126,7 +127,11 @@ public final class Journal implements AutoCloseable {
      * of an upload failure that retrying cannot cure, or when the journal closes.
      */
     public CompletableFuture<Void> awaitDurable(long seq) {
-        return durable.await(seq);
+        CompletableFuture<Void> f = durable.await(seq);
+        if (!f.isDone()) {
+            uploader.wake(); // somebody waits now: no lingering for company
+        }
+        return f;
     }
 
     /**
@@ -137,7 +142,7 @@ public final class Journal implements AutoCloseable {
      */
     public void awaitDurable(long seq, long timeoutMs, String what) {
         try {
-            durable.await(seq).get(Math.max(0, timeoutMs), TimeUnit.MILLISECONDS);
+            awaitDurable(seq).get(Math.max(0, timeoutMs), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             throw new PosixException(Errno.EIO, what + ": metadata journal durable up to record " + durableSeq()
                     + ", not " + seq + ", after " + timeoutMs + " ms");
@@ -177,8 +182,7 @@ public final class Journal implements AutoCloseable {
         long target = currentSeq();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         long failuresBefore = durable.failures();
-        CompletableFuture<Void> f = durable.await(target);
-        uploader.wake();
+        CompletableFuture<Void> f = awaitDurable(target);
         while (true) {
             try {
                 f.get(JournalLimits.RETRY_FIRST_MS, TimeUnit.MILLISECONDS);

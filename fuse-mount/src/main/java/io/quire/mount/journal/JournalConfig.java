@@ -7,10 +7,18 @@ package io.quire.mount.journal;
  *                             last checkpoint's start (bounds both rebuild time and server space)
  * @param closeFlushMs         how long closing waits for the journal to become durable; records
  *                             left over stay in the cache and are uploaded at the next start
+ * @param commitIntervalMs     how long records may wait for company before an upload when nobody
+ *                             waits for them (no fsync, no data page queued behind them): metadata
+ *                             that was not synced reaches the servers within about this time, and a
+ *                             burst of creates costs one upload, not one per operation; 0 uploads
+ *                             at once
  */
-public record JournalConfig(long checkpointAfterPages, long closeFlushMs) {
+public record JournalConfig(long checkpointAfterPages, long closeFlushMs, long commitIntervalMs) {
     public static final long CHECKPOINT_AFTER_PAGES_DEFAULT = 1024;
     public static final long CLOSE_FLUSH_DEFAULT_MS = 30_000;
+    public static final long COMMIT_INTERVAL_DEFAULT_MS = 1_000;
+    /** Longer would stretch what a lost host loses of metadata nobody synced. */
+    public static final long COMMIT_INTERVAL_MAX_MS = 60_000;
     /** A checkpoint rewrites every file's metadata: not more often than this many journal pages. */
     public static final long CHECKPOINT_AFTER_PAGES_MIN = 1;
     public static final long CHECKPOINT_AFTER_PAGES_MAX = 1L << 24;
@@ -23,17 +31,25 @@ public record JournalConfig(long checkpointAfterPages, long closeFlushMs) {
         if (closeFlushMs < 0) {
             throw new IllegalArgumentException("JournalConfig: closeFlushMs >= 0, got " + closeFlushMs);
         }
+        if (commitIntervalMs < 0 || commitIntervalMs > COMMIT_INTERVAL_MAX_MS) {
+            throw new IllegalArgumentException("JournalConfig: commitIntervalMs in [0, " + COMMIT_INTERVAL_MAX_MS
+                    + "], got " + commitIntervalMs);
+        }
     }
 
     public static JournalConfig defaults() {
-        return new JournalConfig(CHECKPOINT_AFTER_PAGES_DEFAULT, CLOSE_FLUSH_DEFAULT_MS);
+        return new JournalConfig(CHECKPOINT_AFTER_PAGES_DEFAULT, CLOSE_FLUSH_DEFAULT_MS, COMMIT_INTERVAL_DEFAULT_MS);
     }
 
     public JournalConfig withCheckpointAfterPages(long pages) {
-        return new JournalConfig(pages, closeFlushMs);
+        return new JournalConfig(pages, closeFlushMs, commitIntervalMs);
     }
 
     public JournalConfig withCloseFlushMs(long ms) {
-        return new JournalConfig(checkpointAfterPages, ms);
+        return new JournalConfig(checkpointAfterPages, ms, commitIntervalMs);
+    }
+
+    public JournalConfig withCommitIntervalMs(long ms) {
+        return new JournalConfig(checkpointAfterPages, closeFlushMs, ms);
     }
 }

@@ -13,6 +13,7 @@ import io.quire.proto.QuireException;
 import io.quire.proto.Status;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +30,11 @@ import org.slf4j.LoggerFactory;
  * durable, so the servers never hold a page after a missing one from the same mount. Records
  * arriving during a write ride the next round (group commit). A failed write is retried after a
  * backoff that doubles up to {@code retryBackoffMaxMs}; records are never dropped.
+ *
+ * <p>When nobody waits for the records (no fsync, no data page queued behind them) the uploader
+ * lingers up to the commit interval after it first sees them, so that a burst of metadata
+ * operations costs one upload instead of one per operation; a waiter, a filled page or closing
+ * ends the lingering at once.
  */
 final class JournalUploader implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JournalUploader.class);
@@ -39,6 +45,13 @@ final class JournalUploader implements AutoCloseable {
     private final MountConfig config;
     private final DurableSeq durable;
     private final Runnable onPageFull;
+    private final long commitIntervalNs;
+    /** When the uploader first saw records nobody waited for (0: none seen since the last upload). */
+    private long pendingSinceNs;
+    /** The last upload filled its page: more records may wait behind it. */
+    private boolean backlog;
+    /** Set while the uploader waits for company for records nobody waits for. */
+    private volatile boolean lingering;
     private final Signal signal = new Signal();
     private final Thread thread;
     private final Counter pagesWritten;
@@ -46,13 +59,14 @@ final class JournalUploader implements AutoCloseable {
     private volatile boolean stopped;
 
     JournalUploader(CacheEnv env, LocalState state, ReplicatedPages replicas, MountConfig config, DurableSeq durable,
-                    Runnable onPageFull, MeterRegistry registry) {
+                    long commitIntervalMs, Runnable onPageFull, MeterRegistry registry) {
         this.env = env;
         this.state = state;
         this.replicas = replicas;
         this.config = config;
         this.durable = durable;
         this.onPageFull = onPageFull;
+        this.commitIntervalNs = TimeUnit.MILLISECONDS.toNanos(commitIntervalMs);
         this.pagesWritten = Counter.builder("quire.journal.pages.written").register(registry);
         this.failures = Counter.builder("quire.journal.failures").register(registry);
         this.thread = new Thread(this::run, "quire-journal-" + config.volumeName());
@@ -63,14 +77,34 @@ final class JournalUploader implements AutoCloseable {
         thread.start();
     }
 
+    /** Someone waits for durability (or the uploader must stop): no lingering. */
     void wake() {
         signal.raise();
+    }
+
+    /**
+     * A record was committed. While lingering the uploader needs no wake-up for it (it goes out
+     * with the others at the end of the interval): no context switch per metadata operation.
+     */
+    void recordAdded() {
+        if (!lingering) {
+            signal.raise();
+        }
     }
 
     private void run() {
         log.info("journal uploader started for volume {} epoch {}", config.volumeName(), config.epoch());
         int failuresInARow = 0;
         while (!stopped) {
+            long lingerMs = lingerMs();
+            if (lingerMs > 0) {
+                lingering = true;
+                if (!durable.hasWaiters()) { // a waiter that came before the flag was set raised the signal
+                    signal.await(lingerMs);
+                }
+                lingering = false;
+                continue;
+            }
             boolean worked;
             try {
                 worked = step();
@@ -96,6 +130,22 @@ final class JournalUploader implements AutoCloseable {
             }
         }
         log.info("journal uploader stopped for volume {} (durable up to record {})", config.volumeName(), durable.get());
+    }
+
+    /** How long to wait for more records before the next upload (0: upload now). */
+    private long lingerMs() {
+        if (commitIntervalNs == 0 || backlog || stopped || durable.hasWaiters()) {
+            return 0;
+        }
+        long now = System.nanoTime();
+        if (pendingSinceNs == 0) {
+            if (!env.read(txn -> state.next(txn) - 1 > state.durable(txn))) {
+                return 0; // nothing to upload: step() finds that out and idles
+            }
+            pendingSinceNs = now;
+        }
+        long leftNs = commitIntervalNs - (now - pendingSinceNs);
+        return leftNs <= 0 ? 0 : Math.max(1, TimeUnit.NANOSECONDS.toMillis(leftNs));
     }
 
     /** Writes the page being filled once; returns false when there was nothing to write. */
@@ -138,6 +188,8 @@ final class JournalUploader implements AutoCloseable {
             return null;
         });
         pagesWritten.increment();
+        pendingSinceNs = 0;
+        backlog = laid.full();
         if (laid.full()) {
             onPageFull.run();
         }

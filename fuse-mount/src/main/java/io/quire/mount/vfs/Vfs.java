@@ -138,10 +138,15 @@ public final class Vfs implements AutoCloseable {
         Journal journal = null;
         try {
             journal = Journal.open(env, config, replicas, journalConfig, registry);
-            initialize(env, config);
+            boolean newRoot = initialize(env, config);
             Vfs vfs = new Vfs(config, env, journal, replicas, registry);
             vfs.reaper.purgeAllOrphans();
             journal.start();
+            if (newRoot) {
+                // A new volume's root goes out at once rather than after the commit interval, so
+                // that even a host lost right away leaves the volume as it was mounted.
+                journal.awaitDurable(journal.currentSeq());
+            }
             vfs.flusher.start();
             vfs.evictor.start();
             vfs.trash.start();
@@ -158,9 +163,12 @@ public final class Vfs implements AutoCloseable {
         }
     }
 
-    /** Checks the cache's identity (or stamps a new one) and creates the root directory. */
-    private static void initialize(CacheEnv env, MountConfig config) {
-        env.write(w -> {
+    /**
+     * Checks the cache's identity (or stamps a new one) and creates the root directory; returns
+     * whether it created it.
+     */
+    private static boolean initialize(CacheEnv env, MountConfig config) {
+        return env.write(w -> {
             long volume = env.meta.get(w.txn, MetaTable.VOLUME_ID, -1);
             if (volume == -1) {
                 env.meta.put(w.txn, MetaTable.FORMAT, CACHE_FORMAT);
@@ -187,8 +195,9 @@ public final class Vfs implements AutoCloseable {
                 root.ctimeNs = now;
                 env.inodes.put(w.txn, root);
                 env.meta.put(w.txn, MetaTable.LIVE_INODES, 1);
+                return true;
             }
-            return null;
+            return false;
         });
     }
 
@@ -367,11 +376,6 @@ public final class Vfs implements AutoCloseable {
 
     public void fallocate(long fh, int mode, long offset, long length) {
         writer.fallocate(openFiles.get(fh), mode, offset, length);
-    }
-
-    /** close(2) of one descriptor: write-back keeps the data; errors surface at fsync. */
-    public void flush(long fh) {
-        openFiles.get(fh);
     }
 
     /**
