@@ -24,7 +24,8 @@ class DistributionE2ETest {
     @TempDir
     Path root;
 
-    private static Path launcher() {
+    /** The packaged launcher {@code bin/quire}; skips the test when the distribution is not built. */
+    static Path launcher() {
         Path dist = Path.of(System.getProperty("quire.dist.dir", "../packaging/target/quire-0.1.0"));
         Path bin = dist.resolve("bin/quire");
         assumeTrue(Files.isExecutable(bin), "the distribution is built by 'mvn package' (tests/run runs verify)");

@@ -137,11 +137,22 @@ final class MountFixture implements AutoCloseable {
             }
         }
         for (Path dir : mountPoints) {
-            if (isMounted(dir) || isStale(dir)) {
-                try {
-                    sh(30, "umount", "-l", dir.toString());
-                } catch (IOException | InterruptedException e) {
-                    System.out.println("umount -l " + dir + " failed: " + e);
+            unmountLazily(dir);
+        }
+    }
+
+    /**
+     * Last-resort cleanup: {@code umount -l DIR} when DIR is still mounted or stale (its daemon
+     * died). Does nothing otherwise; never throws, bounded by 30 s.
+     */
+    static void unmountLazily(Path dir) {
+        if (isMounted(dir) || isStale(dir)) {
+            try {
+                sh(30, "umount", "-l", dir.toString());
+            } catch (IOException | InterruptedException e) {
+                System.out.println("umount -l " + dir + " failed: " + e);
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
                 }
             }
         }
