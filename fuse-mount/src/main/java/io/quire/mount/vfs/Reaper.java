@@ -35,6 +35,19 @@ final class Reaper {
         }
     }
 
+    /**
+     * An inode just lost its last name, inside the caller's transaction: purged there unless
+     * someone holds it open, else kept as an orphan until the last release.
+     */
+    void purgeOrOrphan(io.quire.mount.store.WriteTxn w, Inode n) {
+        if (open.isOpen(n.ino)) {
+            env.inodes.put(w.txn, n);
+            env.orphans.add(w.txn, n.ino);
+        } else {
+            purgeInTxn(w, n);
+        }
+    }
+
     /** Purges every orphan; only at start-up, when nothing is open. */
     void purgeAllOrphans() {
         List<Long> orphans = env.read(env.orphans::all);

@@ -85,11 +85,10 @@ final class RemoveOps {
     void dropLink(WriteTxn w, Inode victim, long now) {
         victim.nlink--;
         victim.ctimeNs = now;
-        env.inodes.put(w.txn, victim);
         if (victim.nlink == 0) {
-            env.orphans.add(w.txn, victim.ino);
-            long ino = victim.ino;
-            w.afterCommit(() -> reaper.reapIfUnused(ino));
+            reaper.purgeOrOrphan(w, victim); // one transaction for the usual unlink of a closed file
+        } else {
+            env.inodes.put(w.txn, victim);
         }
     }
 
