@@ -30,8 +30,11 @@ import org.slf4j.LoggerFactory;
  * is cheaper than handing work to a writer thread for transactions this short). Commits do not
  * fsync ({@code MDB_NOSYNC}): a committed write lives in the OS page cache and so survives a
  * crash of this process, which is what promise 1 asks of {@code write()}; {@link #sync()} makes it
- * host-crash durable and is what {@code fsync()} calls. {@code MDB_NOTLS} because FUSE worker
- * threads come and go: read slots belong to transactions, not threads.
+ * host-crash durable and is what {@code fsync()} calls. {@code MDB_WRITEMAP}: LMDB writes pages
+ * straight into the shared mapping rather than copying each dirty page with {@code pwrite} at
+ * commit; the disk blocks it may write next are reserved ahead ({@link DiskReservation}), so a
+ * full disk is ENOSPC before a transaction starts, never a SIGBUS. {@code MDB_NOTLS} because FUSE
+ * worker threads come and go: read slots belong to transactions, not threads.
  *
  * <p>A full map is grown, never fatal: every transaction holds the read side of a resize lock, so
  * {@code mdb_env_set_mapsize} runs only when no transaction is open in the process (LMDB's rule,
@@ -48,6 +51,8 @@ public final class CacheEnv implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CacheEnv.class);
     /** Named databases in the environment (see each table's class for its layout). */
     private static final int DBI_COUNT = 12;
+    /** LMDB's data file in the cache directory. */
+    static final String DATA_FILE = "data.mdb";
 
     public final InodeTable inodes;
     public final DirTable dirs;
@@ -62,6 +67,10 @@ public final class CacheEnv implements AutoCloseable {
     public final JournalTable journal;
 
     private final Env<ByteBuffer> env;
+    private final DiskReservation reservation;
+    private final long lmdbPageBytes;
+    /** The last reservation after a commit failed: the next write must get it first. */
+    private volatile boolean reservationShort;
     private final Path dir;
     private final ReentrantReadWriteLock resizeLock = new ReentrantReadWriteLock();
     private final ReentrantLock writerLock = new ReentrantLock();
@@ -72,9 +81,11 @@ public final class CacheEnv implements AutoCloseable {
     /** The running write transaction; touched only by the thread holding the writer lock. */
     private WriteTxn writing;
 
-    private CacheEnv(Path dir, Env<ByteBuffer> env) {
+    private CacheEnv(Path dir, Env<ByteBuffer> env, DiskReservation reservation) {
         this.dir = dir;
         this.env = env;
+        this.reservation = reservation;
+        this.lmdbPageBytes = env.stat().pageSize;
         this.mapSizeBytes = env.info().mapSize;
         JournaledDbi inode = journaled(JournaledDbi.INODE, "inode", k -> true);
         JournaledDbi dirent = journaled(JournaledDbi.DIRENT, "dirent", k -> true);
@@ -129,14 +140,27 @@ public final class CacheEnv implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create cache directory " + dir, e);
         }
-        Env<ByteBuffer> env = Env.create()
-                .setMapSize(mapSizeBytes)
-                .setMaxDbs(DBI_COUNT)
-                .setMaxReaders(MountLimits.LMDB_READERS_MAX)
-                .open(dir.toFile(), EnvFlags.MDB_NOSYNC, EnvFlags.MDB_NOTLS, EnvFlags.MDB_NORDAHEAD);
-        CacheEnv c = new CacheEnv(dir, env);
-        log.info("opened cache {} (map {} MiB)", dir, c.mapSizeBytes >> 20);
-        return c;
+        DiskReservation reservation = DiskReservation.open(dir.resolve(DATA_FILE));
+        Env<ByteBuffer> env = null;
+        try {
+            env = Env.create()
+                    .setMapSize(mapSizeBytes)
+                    .setMaxDbs(DBI_COUNT)
+                    .setMaxReaders(MountLimits.LMDB_READERS_MAX)
+                    .open(dir.toFile(), EnvFlags.MDB_NOSYNC, EnvFlags.MDB_NOTLS, EnvFlags.MDB_NORDAHEAD,
+                            EnvFlags.MDB_WRITEMAP);
+            CacheEnv c = new CacheEnv(dir, env, reservation);
+            c.reserveAfterCommit(); // a full disk still opens: reads work, writes get ENOSPC
+            log.info("opened cache {} (map {} MiB, {} MiB of disk reserved)", dir, c.mapSizeBytes >> 20,
+                    reservation.reservedBytes() >> 20);
+            return c;
+        } catch (RuntimeException e) {
+            if (env != null) {
+                env.close();
+            }
+            reservation.close();
+            throw e;
+        }
     }
 
     private Dbi<ByteBuffer> dbi(String name) {
@@ -180,6 +204,10 @@ public final class CacheEnv implements AutoCloseable {
             shared.lock();
             try {
                 ensureOpen();
+                if (reservationShort) {
+                    reserveAhead(); // ENOSPC here, before the transaction, while the disk stays full
+                    reservationShort = false;
+                }
                 sizeSeen = mapSizeBytes;
                 try (Txn<ByteBuffer> txn = env.txnWrite()) {
                     w = new WriteTxn(txn);
@@ -191,6 +219,7 @@ public final class CacheEnv implements AutoCloseable {
                     if (committed != null) {
                         committed.run();
                     }
+                    reserveAfterCommit();
                 } finally {
                     writing = null;
                 }
@@ -209,6 +238,24 @@ public final class CacheEnv implements AutoCloseable {
                 throw new PosixException(Errno.ENOSPC, "cache map full after " + attempt + " growths");
             }
             grow(sizeSeen);
+        }
+    }
+
+    /** Reserves the blocks the next transactions may write: the used file plus the headroom. */
+    private void reserveAhead() {
+        long usedBytes = (env.info().lastPageNumber + 1) * lmdbPageBytes;
+        reservation.ensure(usedBytes + DiskReservation.HEADROOM_BYTES);
+    }
+
+    /** Under the writer lock, after a commit: a shortfall fails the next write, not this one. */
+    private void reserveAfterCommit() {
+        try {
+            reserveAhead();
+        } catch (PosixException e) {
+            if (!reservationShort) {
+                log.warn("cache {}: {}; writes fail with ENOSPC until there is room", dir, e.getMessage());
+            }
+            reservationShort = true;
         }
     }
 
@@ -262,6 +309,7 @@ public final class CacheEnv implements AutoCloseable {
             closed = true;
             env.sync(true);
             env.close();
+            reservation.close();
             log.info("closed cache {}", dir);
         } finally {
             exclusive.unlock();
