@@ -57,7 +57,8 @@ public final class Journal implements AutoCloseable {
         this.uploader = new JournalUploader(env, state, replicas, config, durable, journalConfig.commitIntervalMs(),
                 checkpointer::wake, registry);
         this.writer = new JournalWriter(env, state, seqs[0], uploader::recordAdded,
-                Counter.builder("quire.journal.records").register(registry));
+                Counter.builder("quire.journal.records").register(registry), durable,
+                journalConfig.backlogRecordsMax(), config.dirtyWaitMs(), uploader::wake);
         Gauge.builder("quire.journal.lag.records", this, j -> (double) (j.currentSeq() - j.durableSeq()))
                 .register(registry);
     }

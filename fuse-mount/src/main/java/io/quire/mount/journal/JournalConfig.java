@@ -12,13 +12,21 @@ package io.quire.mount.journal;
  *                             that was not synced reaches the servers within about this time, and a
  *                             burst of creates costs one upload, not one per operation; 0 uploads
  *                             at once
+ * @param backlogRecordsMax    records that may wait in the cache for the servers; past this,
+ *                             metadata operations wait for room (up to the mount's dirty wait) and
+ *                             then fail with EIO, so an unreachable cluster cannot fill the disk
  */
-public record JournalConfig(long checkpointAfterPages, long closeFlushMs, long commitIntervalMs) {
+public record JournalConfig(long checkpointAfterPages, long closeFlushMs, long commitIntervalMs,
+                            long backlogRecordsMax) {
     public static final long CHECKPOINT_AFTER_PAGES_DEFAULT = 1024;
     public static final long CLOSE_FLUSH_DEFAULT_MS = 30_000;
     public static final long COMMIT_INTERVAL_DEFAULT_MS = 1_000;
     /** Longer would stretch what a lost host loses of metadata nobody synced. */
     public static final long COMMIT_INTERVAL_MAX_MS = 60_000;
+    /** About 50 to 250 MB of typical records: hours of metadata work, well inside the cache map. */
+    public static final long BACKLOG_RECORDS_DEFAULT = 1 << 18;
+    public static final long BACKLOG_RECORDS_MIN = 1;
+    public static final long BACKLOG_RECORDS_MAX = 1 << 24;
     /** A checkpoint rewrites every file's metadata: not more often than this many journal pages. */
     public static final long CHECKPOINT_AFTER_PAGES_MIN = 1;
     public static final long CHECKPOINT_AFTER_PAGES_MAX = 1L << 24;
@@ -35,21 +43,30 @@ public record JournalConfig(long checkpointAfterPages, long closeFlushMs, long c
             throw new IllegalArgumentException("JournalConfig: commitIntervalMs in [0, " + COMMIT_INTERVAL_MAX_MS
                     + "], got " + commitIntervalMs);
         }
+        if (backlogRecordsMax < BACKLOG_RECORDS_MIN || backlogRecordsMax > BACKLOG_RECORDS_MAX) {
+            throw new IllegalArgumentException("JournalConfig: backlogRecordsMax in [" + BACKLOG_RECORDS_MIN + ", "
+                    + BACKLOG_RECORDS_MAX + "], got " + backlogRecordsMax);
+        }
     }
 
     public static JournalConfig defaults() {
-        return new JournalConfig(CHECKPOINT_AFTER_PAGES_DEFAULT, CLOSE_FLUSH_DEFAULT_MS, COMMIT_INTERVAL_DEFAULT_MS);
+        return new JournalConfig(CHECKPOINT_AFTER_PAGES_DEFAULT, CLOSE_FLUSH_DEFAULT_MS, COMMIT_INTERVAL_DEFAULT_MS,
+                BACKLOG_RECORDS_DEFAULT);
     }
 
     public JournalConfig withCheckpointAfterPages(long pages) {
-        return new JournalConfig(pages, closeFlushMs, commitIntervalMs);
+        return new JournalConfig(pages, closeFlushMs, commitIntervalMs, backlogRecordsMax);
     }
 
     public JournalConfig withCloseFlushMs(long ms) {
-        return new JournalConfig(checkpointAfterPages, ms, commitIntervalMs);
+        return new JournalConfig(checkpointAfterPages, ms, commitIntervalMs, backlogRecordsMax);
     }
 
     public JournalConfig withCommitIntervalMs(long ms) {
-        return new JournalConfig(checkpointAfterPages, closeFlushMs, ms);
+        return new JournalConfig(checkpointAfterPages, closeFlushMs, ms, backlogRecordsMax);
+    }
+
+    public JournalConfig withBacklogRecordsMax(long records) {
+        return new JournalConfig(checkpointAfterPages, closeFlushMs, commitIntervalMs, records);
     }
 }

@@ -195,10 +195,13 @@ public final class CacheEnv implements AutoCloseable {
      * {@link WriteTxn#afterCommit}, which run after the commit, outside every lock.
      */
     public <T> T write(Function<WriteTxn, T> fn) {
+        long roomDeadline = 0;
         for (int attempt = 0; ; attempt++) {
             long sizeSeen = mapSizeBytes;
             WriteTxn w;
             T result;
+            JournalSink.Backlogged backlogged = null;
+            JournalSink s = sink;
             writerLock.lock();
             Lock shared = resizeLock.readLock();
             shared.lock();
@@ -213,7 +216,6 @@ public final class CacheEnv implements AutoCloseable {
                     w = new WriteTxn(txn);
                     writing = w;
                     result = fn.apply(w);
-                    JournalSink s = sink;
                     Runnable committed = s != null && w.hasChanges() ? s.append(w, w.changes()) : null;
                     txn.commit();
                     if (committed != null) {
@@ -226,6 +228,10 @@ public final class CacheEnv implements AutoCloseable {
             } catch (Env.MapFullException e) {
                 w = null;
                 result = null;
+            } catch (JournalSink.Backlogged e) {
+                w = null;
+                result = null;
+                backlogged = e;
             } finally {
                 shared.unlock();
                 writerLock.unlock();
@@ -233,6 +239,17 @@ public final class CacheEnv implements AutoCloseable {
             if (w != null) {
                 w.runAfterCommit();
                 return result;
+            }
+            if (backlogged != null) {
+                if (roomDeadline == 0) {
+                    roomDeadline = System.nanoTime() + s.roomWaitNanos();
+                }
+                if (!s.awaitRoom(roomDeadline)) {
+                    throw new PosixException(Errno.EIO, backlogged.getMessage() + "; waited "
+                            + (s.roomWaitNanos() / 1_000_000) + " ms for the servers");
+                }
+                attempt--; // not a map growth
+                continue;
             }
             if (attempt >= MountLimits.LMDB_MAP_GROW_ATTEMPTS_MAX) {
                 throw new PosixException(Errno.ENOSPC, "cache map full after " + attempt + " growths");
