@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Runtime;
 import jnr.ffi.annotations.SaveError;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Thread-safe. Disk blocks reserved ({@code posix_fallocate}) for the front of the cache's data
@@ -21,6 +23,7 @@ import jnr.ffi.annotations.SaveError;
  * ENOSPC before they start, and nothing written is harmed.
  */
 public final class DiskReservation implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DiskReservation.class);
     /** Reserved beyond the used end of the file. */
     public static final long HEADROOM_BYTES = 64L << 20;
     /** Reservations grow by at least this much, so that fallocate calls stay rare. */
@@ -49,6 +52,7 @@ public final class DiskReservation implements AutoCloseable {
     private final int fd;
     private long reservedBytes;
     private boolean closed;
+    private boolean unsupportedLogged;
 
     private DiskReservation(Path file, int fd) {
         this.file = file;
@@ -80,10 +84,16 @@ public final class DiskReservation implements AutoCloseable {
             rc = Holder.LIBC.posix_fallocate(fd, 0, bytes); // the step was too greedy: try what is needed
             target = bytes;
         }
-        if (rc != 0) {
-            Errno e = rc == Errno.ENOSPC.code ? Errno.ENOSPC : Errno.EIO;
-            throw new PosixException(e, "cannot reserve " + (target >> 20) + " MiB of disk for the cache file " + file
-                    + (e == Errno.ENOSPC ? ": the disk is full" : " (errno " + rc + ")"));
+        if (rc == Errno.ENOSPC.code) {
+            throw new PosixException(Errno.ENOSPC, "cannot reserve " + (target >> 20) + " MiB of disk for the cache file "
+                    + file + ": the disk is full");
+        }
+        if (rc != 0 && !unsupportedLogged) {
+            // A file system that cannot reserve at all (glibc already emulates fallocate where the
+            // call is missing): go on unreserved, as LMDB without a reservation would.
+            unsupportedLogged = true;
+            log.warn("cannot reserve disk blocks for the cache file {} (errno {}); a full disk may then stop the mount "
+                    + "daemon instead of failing writes with ENOSPC", file, rc);
         }
         reservedBytes = target;
     }
