@@ -143,9 +143,10 @@ public final class Vfs implements AutoCloseable {
             vfs.reaper.purgeAllOrphans();
             journal.start();
             if (newRoot) {
-                // A new volume's root goes out at once rather than after the commit interval, so
-                // that even a host lost right away leaves the volume as it was mounted.
-                journal.awaitDurable(journal.currentSeq());
+                // A new volume is mounted once its root is on W replicas: a host lost right after
+                // the mount leaves the volume exactly as it was mounted, timestamps included.
+                journal.awaitDurable(journal.currentSeq(), config.fsyncTimeoutMs(),
+                        "creating the root directory of volume " + config.volumeName());
             }
             vfs.flusher.start();
             vfs.evictor.start();

@@ -113,7 +113,13 @@ class RebuildTest {
         for (int i = 0; i < 120; i++) {
             long ino = write(a, "/f" + i, utf8("file " + i));
             a.setxattr(ROOT, ino, "user.n", utf8("n".repeat(i)), 0);
+            if (i == 59) {
+                // Half way: once the journal is uploaded, its full pages start a checkpoint by themselves.
+                a.syncfs();
+                await().atMost(WAIT).until(() -> a.journal().checkpointGeneration() >= 1);
+            }
         }
+        a.syncfs();
         long generation = a.journal().checkpoint().get(30, TimeUnit.SECONDS);
         assertTrue(generation >= 2, "several checkpoints ran, the last on demand: " + generation);
         Superblock sb = mounts.superblock().orElseThrow();
