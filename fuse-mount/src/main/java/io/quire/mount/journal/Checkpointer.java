@@ -1,6 +1,6 @@
 package io.quire.mount.journal;
 
-import io.quire.mount.Signal;
+import io.quire.mount.Worker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quire.client.ReplicatedPages;
@@ -48,11 +48,9 @@ final class Checkpointer implements AutoCloseable {
     private final MountConfig config;
     private final JournalConfig journalConfig;
     private final Path staging;
-    private final Signal signal = new Signal();
-    private final Thread thread;
+    private final Worker worker;
     private final Counter checkpoints;
     private final ConcurrentLinkedQueue<Request> requests = new ConcurrentLinkedQueue<>();
-    private volatile boolean stopped;
 
     /** Someone waits for a published checkpoint holding every record up to {@code seq}. */
     private record Request(long seq, CompletableFuture<Long> done) {
@@ -71,35 +69,35 @@ final class Checkpointer implements AutoCloseable {
         this.journalConfig = journalConfig;
         this.staging = env.dir().resolve(STAGING_FILE);
         this.checkpoints = Counter.builder("quire.journal.checkpoints").register(registry);
-        this.thread = new Thread(this::run, "quire-checkpoint-" + config.volumeName());
-        this.thread.setDaemon(true);
+        this.worker = new Worker("quire-checkpoint-" + config.volumeName(),
+                "checkpointer of volume " + config.volumeName(), this::run);
     }
 
     void start() {
-        thread.start();
+        worker.start();
     }
 
     void wake() {
-        signal.raise();
+        worker.wake();
     }
 
     /** Completes with the generation of a published checkpoint holding every record up to seq. */
     CompletableFuture<Long> request(long seq) {
         CompletableFuture<Long> f = new CompletableFuture<>();
         requests.add(new Request(seq, f));
-        signal.raise();
+        worker.wake();
         return f;
     }
 
     private void run() {
         int failuresInARow = 0;
-        while (!stopped) {
+        while (!worker.stopped()) {
             boolean worked;
             try {
                 worked = step();
                 failuresInARow = 0;
             } catch (RuntimeException e) {
-                if (stopped) {
+                if (worker.stopped()) {
                     break;
                 }
                 failuresInARow++;
@@ -107,12 +105,12 @@ final class Checkpointer implements AutoCloseable {
                     log.warn("checkpoint of volume {} epoch {} failed {} times in a row; retrying: {}",
                             config.volumeName(), config.epoch(), failuresInARow, e.toString());
                 }
-                signal.await(Math.min(config.retryBackoffMaxMs(),
+                worker.await(Math.min(config.retryBackoffMaxMs(),
                         JournalLimits.RETRY_FIRST_MS << Math.min(20, failuresInARow - 1)));
                 continue;
             }
             if (!worked) {
-                signal.await(JournalLimits.IDLE_WAIT_MS);
+                worker.await(JournalLimits.IDLE_WAIT_MS);
             }
         }
         for (Request r; (r = requests.poll()) != null; ) {
@@ -173,7 +171,7 @@ final class Checkpointer implements AutoCloseable {
             });
             long area = Superblock.areaOf(generation);
             PageVersion version = new PageVersion(config.epoch(), snap.seq);
-            PageWindow window = new PageWindow(replicas, () -> stopped);
+            PageWindow window = new PageWindow(replicas, worker::stopped);
             for (long i = 0; i < st.pages(); i++) {
                 if (!window.write(new PageKey(config.volumeId(), area, i), version, snap.file.page(i))) {
                     return false;
@@ -229,7 +227,7 @@ final class Checkpointer implements AutoCloseable {
 
     /** Writes the decided superblock (again, if need be) and marks it published. */
     private void publish(Superblock sb) {
-        PageWindow window = new PageWindow(replicas, () -> stopped);
+        PageWindow window = new PageWindow(replicas, worker::stopped);
         window.write(new PageKey(config.volumeId(), ReservedInodes.SUPERBLOCK, 0),
                 new PageVersion(config.epoch(), sb.generation()), sb.encode(config.volumeId(), config.pageSizeBytes()));
         if (!window.drain()) {
@@ -251,7 +249,7 @@ final class Checkpointer implements AutoCloseable {
         // Journal pages below the start are never written again.
         PageVersion journalTombstone = new PageVersion(config.epoch(), Long.MAX_VALUE);
         long other = Superblock.areaOf(cur.generation() + 1);
-        PageWindow window = new PageWindow(replicas, () -> stopped);
+        PageWindow window = new PageWindow(replicas, worker::stopped);
         if (!deleteRange(window, other, 0, cur.otherPages(), areaTombstone)
                 || !deleteRange(window, cur.areaInode(), cur.pages(), cur.areaSpill(), areaTombstone)
                 || !deleteRange(window, ReservedInodes.JOURNAL, cur.trimmedBelow(), cur.journalStart(), journalTombstone)
@@ -279,16 +277,6 @@ final class Checkpointer implements AutoCloseable {
 
     @Override
     public void close() {
-        stopped = true;
-        signal.raise();
-        try {
-            thread.join(JournalLimits.JOIN_TIMEOUT_MS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (thread.isAlive()) {
-            log.warn("checkpointer of volume {} did not stop within {} ms", config.volumeName(),
-                    JournalLimits.JOIN_TIMEOUT_MS);
-        }
+        worker.stop();
     }
 }

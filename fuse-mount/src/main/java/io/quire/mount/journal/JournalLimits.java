@@ -28,8 +28,6 @@ public final class JournalLimits {
     public static final long RETRY_FIRST_MS = 10;
     /** Idle wake-up of the uploader and the checkpointer, so retries and triggers fall due. */
     public static final long IDLE_WAIT_MS = 500;
-    /** How long a stopping thread is waited for. */
-    public static final long JOIN_TIMEOUT_MS = 10_000;
     /**
      * Failed upload attempts in a row after which closing stops waiting for the journal: the
      * cluster is unreachable and the records stay in the cache for the next start.

@@ -1,6 +1,6 @@
 package io.quire.mount.journal;
 
-import io.quire.mount.Signal;
+import io.quire.mount.Worker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quire.client.ReplicatedPages;
@@ -52,11 +52,9 @@ final class JournalUploader implements AutoCloseable {
     private boolean backlog;
     /** Set while the uploader waits for company for records nobody waits for. */
     private volatile boolean lingering;
-    private final Signal signal = new Signal();
-    private final Thread thread;
+    private final Worker worker;
     private final Counter pagesWritten;
     private final Counter failures;
-    private volatile boolean stopped;
 
     JournalUploader(CacheEnv env, LocalState state, ReplicatedPages replicas, MountConfig config, DurableSeq durable,
                     long commitIntervalMs, Runnable onPageFull, MeterRegistry registry) {
@@ -69,17 +67,17 @@ final class JournalUploader implements AutoCloseable {
         this.commitIntervalNs = TimeUnit.MILLISECONDS.toNanos(commitIntervalMs);
         this.pagesWritten = Counter.builder("quire.journal.pages.written").register(registry);
         this.failures = Counter.builder("quire.journal.failures").register(registry);
-        this.thread = new Thread(this::run, "quire-journal-" + config.volumeName());
-        this.thread.setDaemon(true);
+        this.worker = new Worker("quire-journal-" + config.volumeName(),
+                "journal uploader of volume " + config.volumeName(), this::run);
     }
 
     void start() {
-        thread.start();
+        worker.start();
     }
 
     /** Someone waits for durability (or the uploader must stop): no lingering. */
     void wake() {
-        signal.raise();
+        worker.wake();
     }
 
     /**
@@ -88,19 +86,19 @@ final class JournalUploader implements AutoCloseable {
      */
     void recordAdded() {
         if (!lingering) {
-            signal.raise();
+            worker.wake();
         }
     }
 
     private void run() {
         log.info("journal uploader started for volume {} epoch {}", config.volumeName(), config.epoch());
         int failuresInARow = 0;
-        while (!stopped) {
+        while (!worker.stopped()) {
             long lingerMs = lingerMs();
             if (lingerMs > 0) {
                 lingering = true;
                 if (!durable.hasWaiters()) { // a waiter that came before the flag was set raised the signal
-                    signal.await(lingerMs);
+                    worker.await(lingerMs);
                 }
                 lingering = false;
                 continue;
@@ -110,7 +108,7 @@ final class JournalUploader implements AutoCloseable {
                 worked = step();
                 failuresInARow = 0;
             } catch (RuntimeException e) {
-                if (stopped) {
+                if (worker.stopped()) {
                     break;
                 }
                 failuresInARow++;
@@ -122,11 +120,11 @@ final class JournalUploader implements AutoCloseable {
                 }
                 long backoffMs = Math.min(config.retryBackoffMaxMs(),
                         JournalLimits.RETRY_FIRST_MS << Math.min(20, failuresInARow - 1));
-                signal.await(backoffMs);
+                worker.await(backoffMs);
                 continue;
             }
             if (!worked) {
-                signal.await(JournalLimits.IDLE_WAIT_MS);
+                worker.await(JournalLimits.IDLE_WAIT_MS);
             }
         }
         log.info("journal uploader stopped for volume {} (durable up to record {})", config.volumeName(), durable.get());
@@ -134,7 +132,7 @@ final class JournalUploader implements AutoCloseable {
 
     /** How long to wait for more records before the next upload (0: upload now). */
     private long lingerMs() {
-        if (commitIntervalNs == 0 || backlog || stopped || durable.hasWaiters()) {
+        if (commitIntervalNs == 0 || backlog || worker.stopped() || durable.hasWaiters()) {
             return 0;
         }
         long now = System.nanoTime();
@@ -170,7 +168,7 @@ final class JournalUploader implements AutoCloseable {
         } catch (RuntimeException e) {
             f = CompletableFuture.failedFuture(e);
         }
-        if (!Remote.await(f, () -> stopped)) {
+        if (!Remote.await(f, worker::stopped)) {
             return false;
         }
         long complete = laid.completeThrough();
@@ -198,16 +196,6 @@ final class JournalUploader implements AutoCloseable {
 
     @Override
     public void close() {
-        stopped = true;
-        signal.raise();
-        try {
-            thread.join(JournalLimits.JOIN_TIMEOUT_MS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (thread.isAlive()) {
-            log.warn("journal uploader of volume {} did not stop within {} ms", config.volumeName(),
-                    JournalLimits.JOIN_TIMEOUT_MS);
-        }
+        worker.stop();
     }
 }

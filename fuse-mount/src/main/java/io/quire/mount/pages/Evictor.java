@@ -1,6 +1,6 @@
 package io.quire.mount.pages;
 
-import io.quire.mount.Signal;
+import io.quire.mount.Worker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quire.mount.MountConfig;
@@ -24,15 +24,12 @@ import org.slf4j.LoggerFactory;
 public final class Evictor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Evictor.class);
     private static final long IDLE_WAIT_MS = 1_000;
-    private static final long JOIN_TIMEOUT_MS = 10_000;
 
     private final CacheEnv env;
     private final PageCache cache;
     private final MountConfig config;
-    private final Signal signal = new Signal();
-    private final Thread thread;
+    private final Worker worker;
     private final Counter evicted;
-    private volatile boolean stopped;
     private long handIno;
     private long handIndex;
 
@@ -41,18 +38,18 @@ public final class Evictor implements AutoCloseable {
         this.cache = cache;
         this.config = config;
         this.evicted = Counter.builder("quire.cache.evicted.pages").register(registry);
-        this.thread = new Thread(this::run, "quire-evictor-" + config.volumeName());
-        this.thread.setDaemon(true);
+        this.worker = new Worker("quire-evictor-" + config.volumeName(),
+                "evictor of volume " + config.volumeName(), this::run);
     }
 
     public void start() {
-        thread.start();
+        worker.start();
     }
 
     /** Called when the cache grew; cheap when below the high mark. */
     public void wake() {
         if (cache.cachedBytes() > highBytes()) {
-            signal.raise();
+            worker.wake();
         }
     }
 
@@ -65,18 +62,18 @@ public final class Evictor implements AutoCloseable {
     }
 
     private void run() {
-        while (!stopped) {
+        while (!worker.stopped()) {
             try {
                 if (cache.cachedBytes() > highBytes()) {
                     evictToLowMark();
                 }
             } catch (RuntimeException e) {
-                if (stopped) {
+                if (worker.stopped()) {
                     break;
                 }
                 log.warn("eviction round failed for volume {}", config.volumeName(), e);
             }
-            signal.await(IDLE_WAIT_MS);
+            worker.await(IDLE_WAIT_MS);
         }
     }
 
@@ -87,7 +84,7 @@ public final class Evictor implements AutoCloseable {
     void evictToLowMark() {
         long budget = 2 * env.read(env.pages::count) + MountLimits.MAINTENANCE_BATCH_PAGES;
         long swept = 0;
-        while (!stopped && cache.cachedBytes() > lowBytes() && swept < budget) {
+        while (!worker.stopped() && cache.cachedBytes() > lowBytes() && swept < budget) {
             Sweep sweep = env.read(txn -> {
                 List<PageTable.Key> scanned = env.pages.scan(txn, handIno, handIndex, MountLimits.MAINTENANCE_BATCH_PAGES);
                 List<PageTable.Key> victims = new ArrayList<>();
@@ -140,12 +137,6 @@ public final class Evictor implements AutoCloseable {
 
     @Override
     public void close() {
-        stopped = true;
-        signal.raise();
-        try {
-            thread.join(JOIN_TIMEOUT_MS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        worker.stop();
     }
 }

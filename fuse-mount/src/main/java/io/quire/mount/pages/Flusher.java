@@ -1,6 +1,6 @@
 package io.quire.mount.pages;
 
-import io.quire.mount.Signal;
+import io.quire.mount.Worker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quire.client.ReplicatedPages;
@@ -49,20 +49,17 @@ public final class Flusher implements AutoCloseable {
      * retry).
      */
     private static final int SCAN_FACTOR = 4;
-    private static final long JOIN_TIMEOUT_MS = 10_000;
 
     private final CacheEnv env;
     private final ReplicatedPages replicas;
     private final MountConfig config;
     private final PageCache cache;
     private final FsyncTracker tracker;
-    private final Signal signal = new Signal();
     private final ConcurrentLinkedQueue<Long> priorityRequests = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Result> results = new ConcurrentLinkedQueue<>();
-    private final Thread thread;
+    private final Worker worker;
     private final Counter uploaded;
     private final Counter failures;
-    private volatile boolean stopped;
 
     // Confined to the flusher thread.
     private final Map<PageRef, Long> inFlight = new HashMap<>();
@@ -92,38 +89,38 @@ public final class Flusher implements AutoCloseable {
         this.tracker = tracker;
         this.uploaded = Counter.builder("quire.flush.pages").register(registry);
         this.failures = Counter.builder("quire.flush.failures").register(registry);
-        this.thread = new Thread(this::run, "quire-flusher-" + config.volumeName());
-        this.thread.setDaemon(true);
+        this.worker = new Worker("quire-flusher-" + config.volumeName(),
+                "flusher of volume " + config.volumeName(), this::run);
     }
 
     public void start() {
-        thread.start();
+        worker.start();
     }
 
     public void wake() {
-        signal.raise();
+        worker.wake();
     }
 
     /** Asks that this file's dirty pages go first (an fsync waits for them). */
     public void prioritize(long ino) {
         priorityRequests.add(ino);
-        signal.raise();
+        worker.wake();
     }
 
     private void run() {
         log.info("flusher started for volume {} epoch {}", config.volumeName(), config.epoch());
-        while (!stopped) {
+        while (!worker.stopped()) {
             try {
                 applyResults();
                 startUploads();
             } catch (RuntimeException e) {
-                if (stopped) {
+                if (worker.stopped()) {
                     break;
                 }
                 log.warn("flusher round failed for volume {}; retrying", config.volumeName(), e);
             }
             if (results.isEmpty()) {
-                signal.await(IDLE_WAIT_MS);
+                worker.await(IDLE_WAIT_MS);
             }
         }
         log.info("flusher stopped for volume {}", config.volumeName());
@@ -239,7 +236,7 @@ public final class Flusher implements AutoCloseable {
             }
             f.whenComplete((v, err) -> {
                 results.add(new Result(u.page, u.seq, err));
-                signal.raise();
+                worker.wake();
             });
         }
     }
@@ -280,15 +277,6 @@ public final class Flusher implements AutoCloseable {
 
     @Override
     public void close() {
-        stopped = true;
-        signal.raise();
-        try {
-            thread.join(JOIN_TIMEOUT_MS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (thread.isAlive()) {
-            log.warn("flusher of volume {} did not stop within {} ms", config.volumeName(), JOIN_TIMEOUT_MS);
-        }
+        worker.stop();
     }
 }

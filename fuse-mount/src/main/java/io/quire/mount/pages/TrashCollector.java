@@ -1,6 +1,6 @@
 package io.quire.mount.pages;
 
-import io.quire.mount.Signal;
+import io.quire.mount.Worker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quire.client.ReplicatedPages;
@@ -26,16 +26,13 @@ import org.slf4j.LoggerFactory;
 public final class TrashCollector implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TrashCollector.class);
     private static final long IDLE_WAIT_MS = 1_000;
-    private static final long JOIN_TIMEOUT_MS = 10_000;
 
     private final CacheEnv env;
     private final PageCache cache;
     private final ReplicatedPages replicas;
     private final MountConfig config;
-    private final Signal signal = new Signal();
-    private final Thread thread;
+    private final Worker worker;
     private final Counter deleted;
-    private volatile boolean stopped;
     private long cursorIno;
     private long cursorFrom;
     private int failuresInARow;
@@ -47,26 +44,26 @@ public final class TrashCollector implements AutoCloseable {
         this.replicas = replicas;
         this.config = config;
         this.deleted = Counter.builder("quire.trash.deleted.pages").register(registry);
-        this.thread = new Thread(this::run, "quire-trash-" + config.volumeName());
-        this.thread.setDaemon(true);
+        this.worker = new Worker("quire-trash-" + config.volumeName(),
+                "trash collector of volume " + config.volumeName(), this::run);
     }
 
     public void start() {
-        thread.start();
+        worker.start();
     }
 
     public void wake() {
-        signal.raise();
+        worker.wake();
     }
 
     private void run() {
-        while (!stopped) {
+        while (!worker.stopped()) {
             boolean progressed = false;
             try {
                 progressed = step();
                 failuresInARow = 0;
             } catch (RuntimeException e) {
-                if (stopped) {
+                if (worker.stopped()) {
                     break;
                 }
                 failuresInARow++;
@@ -75,11 +72,11 @@ public final class TrashCollector implements AutoCloseable {
                             config.volumeName(), config.epoch(), failuresInARow, e);
                 }
                 long backoff = Math.min(config.retryBackoffMaxMs(), 10L << Math.min(20, failuresInARow));
-                signal.await(backoff);
+                worker.await(backoff);
                 continue;
             }
             if (!progressed) {
-                signal.await(IDLE_WAIT_MS);
+                worker.await(IDLE_WAIT_MS);
             }
         }
     }
@@ -162,12 +159,6 @@ public final class TrashCollector implements AutoCloseable {
 
     @Override
     public void close() {
-        stopped = true;
-        signal.raise();
-        try {
-            thread.join(JOIN_TIMEOUT_MS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        worker.stop();
     }
 }
