@@ -14,7 +14,10 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.function.UnaryOperator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Confined to the test thread (the mounts themselves are thread-safe). Successive mounts of one
@@ -64,6 +67,19 @@ final class Mounts implements AutoCloseable {
     void crash(Vfs vfs) {
         views.get(vfs).crash();
         drain();
+    }
+
+    /**
+     * Syncs {@code vfs}, loses its host, and mounts the volume again from an empty cache: the
+     * rebuilt tree (with file contents) must equal the synced one. Returns the new mount.
+     */
+    Vfs crashAndRebuild(Vfs vfs, String cache, long epoch) {
+        vfs.syncfs();
+        SortedMap<String, String> live = Tree.listing(vfs, true);
+        crash(vfs);
+        Vfs next = mount(cache, epoch);
+        assertEquals(live, Tree.listing(next, true), "the tree rebuilt in cache " + cache);
+        return next;
     }
 
     /** Closes {@code vfs} as an unmount would. */

@@ -144,12 +144,7 @@ class RebuildTest {
         Tree.rename(a, "/f1", "/f2", 0);
         a.unlink(ROOT, Vfs.ROOT_INO, "f3");
         mkdir(a, "/after");
-        a.syncfs();
-        SortedMap<String, String> live = Tree.listing(a, true);
-        mounts.crash(a);
-
-        Vfs b = mounts.mount("b", 4);
-        assertEquals(live, Tree.listing(b, true));
+        Vfs b = mounts.crashAndRebuild(a, "b", 4);
         assertEquals(mounts.superblock().orElseThrow().generation(), b.journal().checkpointGeneration());
     }
 
@@ -188,12 +183,7 @@ class RebuildTest {
         Tree.rename(b, "/d/e", "/moved", 0);
         write(b, "/moved/new", random(9, 5 * Mounts.PAGE));
         b.unlink(ROOT, Vfs.ROOT_INO, "hard");
-        b.syncfs();
-        SortedMap<String, String> live = Tree.listing(b, true);
-        mounts.crash(b);
-
-        Vfs c = mounts.mount("c", 5);
-        assertEquals(live, Tree.listing(c, true));
+        mounts.crashAndRebuild(b, "c", 5);
     }
 
     @Test
@@ -213,12 +203,7 @@ class RebuildTest {
         assertEquals(0, b.listxattr(ROOT, Tree.ino(b, "/d"), null), "the half-written record is not applied");
         b.setxattr(ROOT, Tree.ino(b, "/d"), "user.small", utf8("x"), 0);
         mkdir(b, "/after");
-        b.syncfs();
-        SortedMap<String, String> live = Tree.listing(b, true);
-        mounts.crash(b);
-
-        Vfs c = mounts.mount("c", 5);
-        assertEquals(live, Tree.listing(c, true));
+        mounts.crashAndRebuild(b, "c", 5);
     }
 
     @Test
