@@ -197,6 +197,7 @@ def fio(path, kind, want_bytes):
 ROWS = [  # key, label, target ratio quire/bindfs (None: no target), higher is better
     ("seq_write_mibs", "sequential write {size} + fsync, MiB/s", 0.5, True),
     ("seq_read_mibs", "sequential read (cold), MiB/s", 0.6, True),
+    ("seq_read_remote_mibs", "  the same from the servers (empty cache, new daemon), MiB/s", None, True),
     ("rand_write_iops", "4 KiB random write ({rsize}), IOPS", 0.3, True),
     ("rand_read_iops", "4 KiB random read ({rsize}), IOPS", None, True),
     ("fsync_write_iops", "4 KiB write + fsync, IOPS", None, True),
@@ -485,16 +486,23 @@ t_seq_write() {
   printf 'seq_write_mibs\t%s\n' "$(fio_value "$1" seqwrite bw "$size")"
 }
 t_seq_read() {
-  if [ "$1" = quire ]; then   # cold for Quire: a fresh local cache, so every page comes from the servers
-    quire_umount
-    rm -rf "$work/cache$((mounts - 1))"
-    quire_mount || { echo "$quire_why"; return 1; }
-  fi
+  # Cold for every file system: the page cache is dropped, so each read goes to where the file
+  # system keeps its data: the disk for plain and bindfs, the local LMDB cache (on the same disk)
+  # for Quire. Quire then reads the file once more from a fresh daemon with an empty cache, every
+  # page from the servers: the read of a file this host has never seen (seq_read_remote_mibs).
   local n; n=$(stat -c %s "$2/seq.dat") || { echo "seq.dat is missing"; return 1; }
   [ "$n" -gt 0 ] || { echo "seq.dat is empty"; return 1; }
   drop_caches
   fio_job "$1" seqread 150 --filename="$2/seq.dat" --rw=read --bs=1M --size="$n" --runtime=90 || return 1
   printf 'seq_read_mibs\t%s\n' "$(fio_value "$1" seqread readbw "$n")"
+  if [ "$1" = quire ]; then
+    quire_umount
+    rm -rf "$work/cache$((mounts - 1))"
+    quire_mount || { echo "$quire_why"; return 1; }
+    drop_caches
+    fio_job "$1" seqreadremote 150 --filename="$2/seq.dat" --rw=read --bs=1M --size="$n" --runtime=90 || return 1
+    printf 'seq_read_remote_mibs\t%s\n' "$(fio_value "$1" seqreadremote readbw "$n")"
+  fi
   rm -f "$2/seq.dat"
 }
 t_rand_write() {   # on a file laid out first (not timed): 4 KiB overwrites, no fsync
@@ -543,7 +551,7 @@ t_small() {        # 2,000 files of 16 KiB; kernel caches dropped before the rea
 }
 
 declare -A keys=(
-  [seq_write]="seq_write_mibs" [seq_read]="seq_read_mibs" [rand_write]="rand_write_iops"
+  [seq_write]="seq_write_mibs" [seq_read]="seq_read_mibs seq_read_remote_mibs" [rand_write]="rand_write_iops"
   [rand_read]="rand_read_iops" [fsync]="fsync_write_iops fsync_p50_ms fsync_p99_ms"
   [meta]="meta_create_ops meta_stat_ops meta_unlink_ops" [small]="small_write_files small_read_files"
 )
@@ -564,6 +572,7 @@ for t in seq_write seq_read rand_write rand_read fsync meta small; do
     t_"$t" "$fs" "$(fs_dir "$fs")" >"$work/out" 2>&1 || true
     # A failure after some figures keeps them; the missing ones are n/a with the reason.
     for k in ${keys[$t]}; do
+      case $k in seq_read_remote_*) [ "$fs" = quire ] || continue ;; esac   # Quire only
       line=$(grep -P "^$k\t[0-9.]+" "$work/out" | head -n 1 || true)
       if [ -n "$line" ]; then
         printf '%s\t%s\n' "$fs" "$line" >>"$results"

@@ -55,7 +55,7 @@ final class MountCommand implements Callable<Integer> {
             description = "Local cache of the volume (default: STATE/cache/VOLUME).")
     Path cacheDir;
 
-    @Option(names = "--cache-size", paramLabel = "SIZE", converter = Sizes.class, defaultValue = "1G",
+    @Option(names = "--cache-size", paramLabel = "SIZE", converter = Sizes.class, defaultValue = "2G",
             description = "Largest size of the local cache (default: ${DEFAULT-VALUE}).")
     long cacheSize;
 

@@ -50,7 +50,7 @@ final class UpCommand implements Callable<Integer> {
             description = "Size a new volume may grow to (default: ${DEFAULT-VALUE}).")
     long maxSize;
 
-    @Option(names = "--cache-size", paramLabel = "SIZE", converter = Sizes.class, defaultValue = "1G",
+    @Option(names = "--cache-size", paramLabel = "SIZE", converter = Sizes.class, defaultValue = "2G",
             description = "Largest size of the local cache (default: ${DEFAULT-VALUE}).")
     long cacheSize;
 
