@@ -47,10 +47,10 @@ public final class DirTable {
     /** Adds an entry at the directory's next cookie; the caller writes {@code dir} back. */
     public void add(Txn<ByteBuffer> txn, Inode dir, byte[] name, long child, int type) {
         long cookie = dir.nextCookie++;
-        ByteBuffer v = ByteBuffer.allocateDirect(20);
+        ByteBuffer v = Keys.direct(20);
         v.putLong(0, child).putLong(8, cookie).putInt(16, type);
         entries.put(txn, Keys.of(dir.ino, name), v);
-        ByteBuffer p = ByteBuffer.allocateDirect(12 + name.length);
+        ByteBuffer p = Keys.direct(12 + name.length);
         p.putLong(0, child).putInt(8, type).put(12, name);
         positions.put(txn, Keys.of(dir.ino, cookie), p);
     }

@@ -20,7 +20,7 @@ public final class InodeTable {
     }
 
     public void put(Txn<ByteBuffer> txn, Inode n) {
-        ByteBuffer v = ByteBuffer.allocateDirect(Inode.ENCODED_BYTES);
+        ByteBuffer v = Keys.direct(Inode.ENCODED_BYTES);
         n.encode(v);
         dbi.put(txn, Keys.of(n.ino), v);
     }

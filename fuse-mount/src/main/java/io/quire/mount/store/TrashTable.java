@@ -46,7 +46,7 @@ public final class TrashTable {
     }
 
     public void put(Txn<ByteBuffer> txn, Range r) {
-        ByteBuffer v = ByteBuffer.allocateDirect(16);
+        ByteBuffer v = Keys.direct(16);
         v.putLong(0, r.to).putLong(8, r.seq);
         dbi.put(txn, Keys.of(r.ino, r.from), v);
     }
