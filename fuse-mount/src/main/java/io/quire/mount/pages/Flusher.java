@@ -265,12 +265,8 @@ public final class Flusher implements AutoCloseable {
             if (env.trash.covers(txn, e.ino(), e.index())) {
                 continue; // dead: the trash collector drops it, the replicas get a tombstone
             }
-            ByteBuffer page = env.pages.get(txn, e.ino(), e.index());
-            byte[] data = new byte[page == null ? 0 : page.remaining()];
-            if (page != null) {
-                page.get(0, data);
-            }
-            out.add(new Upload(ref, e.seq(), data));
+            byte[] data = env.pages.readAll(txn, e.ino(), e.index());
+            out.add(new Upload(ref, e.seq(), data == null ? new byte[0] : data));
         }
         return last;
     }

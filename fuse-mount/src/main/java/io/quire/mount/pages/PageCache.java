@@ -79,7 +79,7 @@ public final class PageCache {
         if (env.trash.covers(txn, ino, index)) {
             return false;
         }
-        return env.pages.get(txn, ino, index) == null && index < env.remote.high(txn, ino);
+        return !env.pages.contains(txn, ino, index) && index < env.remote.high(txn, ino);
     }
 
     /**
@@ -92,13 +92,9 @@ public final class PageCache {
             Arrays.fill(dst, dstOff, dstOff + length, (byte) 0);
             return Source.SERVED;
         }
-        ByteBuffer cur = env.pages.get(txn, ino, index);
-        if (cur != null) {
-            int n = Math.max(0, Math.min(length, cur.remaining() - inPage));
-            if (n > 0) {
-                cur.get(inPage, dst, dstOff, n);
-            }
-            Arrays.fill(dst, dstOff + n, dstOff + length, (byte) 0);
+        int n0 = env.pages.read(txn, ino, index, inPage, dst, dstOff, length);
+        if (n0 >= 0) {
+            Arrays.fill(dst, dstOff + n0, dstOff + length, (byte) 0);
             referenced.touch(ino, index);
             return Source.SERVED;
         }
@@ -126,29 +122,29 @@ public final class PageCache {
         if (dead) {
             env.trash.split(txn, ino, index);
         }
-        ByteBuffer cur = env.pages.get(txn, ino, index);
-        int storedLen = cur == null ? 0 : cur.remaining();
+        int storedLen = env.pages.length(txn, ino, index);
         int end = inPage + length;
         boolean whole = inPage == 0 && end >= validBytes;
-        int baseLen = 0;
-        byte[] page;
-        if (whole || dead) {
-            page = new byte[end];
-        } else if (cur != null) {
-            baseLen = Math.min(storedLen, validBytes);
-            page = new byte[Math.max(baseLen, end)];
-            cur.get(0, page, 0, baseLen);
-        } else if (fetched != null) {
-            baseLen = Math.min(fetched.length, validBytes);
-            page = new byte[Math.max(baseLen, end)];
-            System.arraycopy(fetched, 0, page, 0, baseLen);
+        int newLen;
+        if (whole) {
+            newLen = end;
+            env.pages.put(txn, ino, index, src, srcOff, end);
+        } else if (storedLen >= 0 && !dead) {
+            // Only the chunks the write touches are rewritten; bytes past the end of file go.
+            newLen = Math.max(Math.min(storedLen, validBytes), end);
+            env.pages.write(txn, ino, index, inPage, src, srcOff, length, validBytes);
         } else {
-            page = new byte[end];
+            int baseLen = dead || fetched == null ? 0 : Math.min(fetched.length, validBytes);
+            byte[] page = new byte[Math.max(baseLen, end)];
+            if (baseLen > 0) {
+                System.arraycopy(fetched, 0, page, 0, baseLen);
+            }
+            System.arraycopy(src, srcOff, page, inPage, length);
+            newLen = page.length;
+            env.pages.put(txn, ino, index, page, 0, newLen);
         }
-        System.arraycopy(src, srcOff, page, inPage, length);
-        env.pages.put(txn, ino, index, page, page.length);
         boolean newlyDirty = env.dirty.mark(txn, ino, index, seq);
-        long delta = PageTable.footprint(page.length) - (cur == null ? 0 : PageTable.footprint(storedLen));
+        long delta = PageTable.footprint(newLen) - (storedLen < 0 ? 0 : PageTable.footprint(storedLen));
         w.afterCommit(() -> {
             addCached(delta);
             if (newlyDirty) {
@@ -181,20 +177,16 @@ public final class PageCache {
             return;
         }
         long index = keep - 1;
-        ByteBuffer cur = env.pages.get(txn, ino, index);
-        byte[] trimmed;
-        int storedLen = cur == null ? 0 : cur.remaining();
-        if (cur != null && storedLen > tail) {
-            trimmed = new byte[tail];
-            cur.get(0, trimmed, 0, tail);
-        } else if (cur == null && fetchedTail != null && fetchedTail.length > tail) {
-            trimmed = Arrays.copyOf(fetchedTail, tail);
+        int storedLen = env.pages.length(txn, ino, index);
+        if (storedLen > tail) {
+            env.pages.truncate(txn, ino, index, tail);
+        } else if (storedLen < 0 && fetchedTail != null && fetchedTail.length > tail) {
+            env.pages.put(txn, ino, index, fetchedTail, 0, tail);
         } else {
             return; // nothing stored past the new end
         }
-        env.pages.put(txn, ino, index, trimmed, tail);
         boolean newlyDirty = env.dirty.mark(txn, ino, index, seq);
-        long delta = PageTable.footprint(tail) - (cur == null ? 0 : PageTable.footprint(storedLen));
+        long delta = PageTable.footprint(tail) - (storedLen < 0 ? 0 : PageTable.footprint(storedLen));
         w.afterCommit(() -> {
             addCached(delta);
             if (newlyDirty) {
@@ -253,11 +245,11 @@ public final class PageCache {
         Txn<ByteBuffer> txn = w.txn;
         var n = env.inodes.get(txn, ino);
         if (n == null || index >= pagesOf(n.size) || env.trash.covers(txn, ino, index)
-                || env.pages.get(txn, ino, index) != null) {
+                || env.pages.contains(txn, ino, index)) {
             return false;
         }
         int valid = (int) Math.min(data.length, n.size - index * pageSize);
-        env.pages.put(txn, ino, index, data, valid);
+        env.pages.put(txn, ino, index, data, 0, valid);
         w.afterCommit(() -> addCached(PageTable.footprint(valid)));
         return true;
     }

@@ -8,12 +8,15 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import org.lmdbjava.Cursor;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.DbiFlags;
 import org.lmdbjava.Env;
@@ -50,7 +53,11 @@ import org.slf4j.LoggerFactory;
 public final class CacheEnv implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CacheEnv.class);
     /** Named databases in the environment (see each table's class for its layout). */
-    private static final int DBI_COUNT = 12;
+    /** The twelve tables, plus the one-value-per-page table of older caches while it is moved. */
+    private static final int DBI_COUNT = 13;
+    /** Before pages were chunked: (ino, index) to the whole page. Moved into {@code pages} at open. */
+    static final String WHOLE_PAGE_DBI = "page";
+    private static final int MIGRATION_BATCH_PAGES = 256;
     /** LMDB's data file in the cache directory. */
     static final String DATA_FILE = "data.mdb";
 
@@ -103,11 +110,55 @@ public final class CacheEnv implements AutoCloseable {
         xattrs = new XattrTable(xattr);
         meta = new MetaTable(metaDbi);
         orphans = new OrphanTable(orphan);
-        pages = new PageTable(dbi("page"));
+        pages = new PageTable(dbi("pages"));
         dirty = new DirtyTable(dbi("dirty"));
         remote = new RemoteTable(remoteDbi);
         trash = new TrashTable(trashDbi);
         journal = new JournalTable(dbi("journal"));
+    }
+
+    /**
+     * A cache written by an older Quire keeps each page as one value in {@value #WHOLE_PAGE_DBI};
+     * its pages (dirty ones included: the dirty table's keys do not change) are moved into the
+     * chunked table in transactions of {@value #MIGRATION_BATCH_PAGES}, then the old table is
+     * dropped. A crash in between resumes where it stopped: a page is put and deleted in one
+     * transaction.
+     */
+    private void moveWholePages() {
+        boolean present = env.getDbiNames().stream()
+                .anyMatch(n -> new String(n, StandardCharsets.US_ASCII).equals(WHOLE_PAGE_DBI));
+        if (!present) {
+            return;
+        }
+        Dbi<ByteBuffer> old = env.openDbi(WHOLE_PAGE_DBI);
+        long moved = 0;
+        for (;;) {
+            int n = write(w -> {
+                List<long[]> keys = new ArrayList<>();
+                List<byte[]> values = new ArrayList<>();
+                try (Cursor<ByteBuffer> c = old.openCursor(w.txn)) {
+                    for (boolean ok = c.first(); ok && keys.size() < MIGRATION_BATCH_PAGES; ok = c.next()) {
+                        keys.add(new long[] {c.key().getLong(0), c.key().getLong(8)});
+                        values.add(Keys.copy(c.val()));
+                    }
+                }
+                for (int i = 0; i < keys.size(); i++) {
+                    long[] k = keys.get(i);
+                    pages.put(w.txn, k[0], k[1], values.get(i), 0, values.get(i).length);
+                    old.delete(w.txn, Keys.of(k[0], k[1]));
+                }
+                return keys.size();
+            });
+            if (n == 0) {
+                break;
+            }
+            moved += n;
+        }
+        write(w -> {
+            old.drop(w.txn, true);
+            return null;
+        });
+        log.info("cache {}: moved {} pages to the chunked page table", dir, moved);
     }
 
     private JournaledDbi journaled(int id, String name, Predicate<ByteBuffer> filter) {
@@ -151,6 +202,7 @@ public final class CacheEnv implements AutoCloseable {
                             EnvFlags.MDB_WRITEMAP);
             CacheEnv c = new CacheEnv(dir, env, reservation);
             c.reserveAfterCommit(); // a full disk still opens: reads work, writes get ENOSPC
+            c.moveWholePages();
             log.info("opened cache {} (map {} MiB, {} MiB of disk reserved)", dir, c.mapSizeBytes >> 20,
                     reservation.reservedBytes() >> 20);
             return c;

@@ -58,6 +58,13 @@ public final class Keys {
         return b;
     }
 
+    /** (a, c, part) with part as an unsigned 16-bit number. */
+    public static ByteBuffer of(long a, long c, int part) {
+        ByteBuffer b = direct(2 * Long.BYTES + Short.BYTES);
+        b.putLong(0, a).putLong(Long.BYTES, c).putShort(2 * Long.BYTES, (short) part);
+        return b;
+    }
+
     public static ByteBuffer of(long a, byte[] name) {
         ByteBuffer b = direct(Long.BYTES + name.length);
         b.putLong(0, a).put(Long.BYTES, name);

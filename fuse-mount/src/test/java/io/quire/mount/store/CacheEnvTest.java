@@ -40,7 +40,7 @@ class CacheEnvTest {
             for (int i = 0; i < 100; i++) {
                 long idx = i;
                 env.write(w -> {
-                    env.pages.put(w.txn, 1, idx, page, page.length);
+                    env.pages.put(w.txn, 1, idx, page, 0, page.length);
                     w.afterCommit(effects::incrementAndGet);
                     return null;
                 });

@@ -75,7 +75,7 @@ class DiskFullTest {
                 int n = i;
                 try {
                     env.write(w -> {
-                        env.pages.put(w.txn, 1, n, page(n), PAGE);
+                        env.pages.put(w.txn, 1, n, page(n), 0, PAGE);
                         return null;
                     });
                     written++;
@@ -89,10 +89,7 @@ class DiskFullTest {
             int committed = written;
             env.read(txn -> {
                 for (int i = 0; i < committed; i++) {
-                    ByteBuffer got = env.pages.get(txn, 1, i);
-                    byte[] b = new byte[got.remaining()];
-                    got.get(b);
-                    assertArrayEquals(page(i), b, "page " + i + " after the disk filled");
+                    assertArrayEquals(page(i), env.pages.readAll(txn, 1, i), "page " + i + " after the disk filled");
                 }
                 return null;
             });
@@ -100,11 +97,11 @@ class DiskFullTest {
             // Room again (the disk grows): the next write gets its reservation and goes on.
             assertEquals(0, run("mount", "-o", "remount,size=" + (4 * DISK_MIB) + "m", disk.toString()));
             env.write(w -> {
-                env.pages.put(w.txn, 1, committed, page(committed), PAGE);
+                env.pages.put(w.txn, 1, committed, page(committed), 0, PAGE);
                 return null;
             });
             env.read(txn -> {
-                assertTrue(env.pages.get(txn, 1, committed) != null);
+                assertTrue(env.pages.contains(txn, 1, committed));
                 return null;
             });
         }
