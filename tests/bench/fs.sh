@@ -423,7 +423,8 @@ if [ "$mode" = rss ]; then
   (
     s0=$SECONDS
     while :; do
-      st=$(awk '/^VmRSS:/ {r = $2} /^VmHWM:/ {h = $2} END {if (!r) exit 1; printf "%d %d ", r / 1024, h / 1024}' \
+      st=$(awk '/^VmRSS:/ {r = $2} /^VmHWM:/ {h = $2} /^RssAnon:/ {a = $2}
+                END {if (!r) exit 1; printf "%d %d %d ", r / 1024, h / 1024, a / 1024}' \
         "/proc/$qpid/status" 2>/dev/null) || break
       printf '%d %s%d\n' $((SECONDS - s0)) "$st" $(($(stat -c %s "$f" 2>/dev/null || echo 0) >> 20))
       sleep 2
@@ -439,20 +440,24 @@ if [ "$mode" = rss ]; then
   [ -z "$why" ] || { say "$why"; exit 1; }
   IFS=$'\t' read -r bw note <<<"$(fio_value quire rss bw "$size")"
   printf 'sequential write of %d MiB + fsync into Quire: %.1f MiB/s%s\n' "$(mib "$size")" "$bw" "${note:+ ($note)}"
-  printf 'mount daemon RSS: peak (VmHWM) %d MiB, now %d MiB\n' $((hwm >> 10)) $((rss >> 10))
+  anon=$(awk 'NF == 5 && $4 > m {m = $4} END {print m + 0}' "$work/rss.log")
+  printf 'mount daemon RSS: peak (VmHWM) %d MiB, now %d MiB; anonymous memory (RssAnon) at most %d MiB\n' \
+    $((hwm >> 10)) $((rss >> 10)) "$anon"
+  echo "(RSS counts the resident pages of the LMDB cache map too, up to --cache-size; RssAnon is the rest)"
   echo "$(nproc) CPUs, load average $load0 at start, $(loadavg) at the end"
-  echo "seconds  RSS MiB  peak MiB  file MiB   (sampled every 2 s)"
-  awk 'NF == 4 {print}' "$work/rss.log" | awk '{ r[NR] = $0 } END { s = int(NR / 10); if (s < 1) s = 1;
-    for (i = 1; i <= NR; i += s) { split(r[i], a, " "); printf "%7d  %7d  %8d  %8d\n", a[1], a[2], a[3], a[4] }
-    if ((NR - 1) % s) { split(r[NR], a, " "); printf "%7d  %7d  %8d  %8d\n", a[1], a[2], a[3], a[4] } }'
+  echo "seconds  RSS MiB  peak MiB  anon MiB  file MiB   (sampled every 2 s)"
+  awk 'NF == 5 {print}' "$work/rss.log" | awk '{ r[NR] = $0 } END { s = int(NR / 10); if (s < 1) s = 1;
+    for (i = 1; i <= NR; i += s) { split(r[i], a, " "); printf "%7d  %7d  %8d  %8d  %8d\n", a[1], a[2], a[3], a[4], a[5] }
+    if ((NR - 1) % s) { split(r[NR], a, " "); printf "%7d  %7d  %8d  %8d  %8d\n", a[1], a[2], a[3], a[4], a[5] } }'
   if [ -n "$json_out" ]; then
     python3 - "$size" "$bw" "$hwm" "$rss" "$work/rss.log" "$note" "$load0" "$(loadavg)" >"$json_out" <<'PY'
 import json, os, sys
 size, bw, hwm, rss, log, note, load0, load = sys.argv[1:9]
-samples = [dict(zip(("seconds", "rss_mib", "hwm_mib", "file_mib"), map(int, l.split())))
-           for l in open(log) if len(l.split()) == 4]
+samples = [dict(zip(("seconds", "rss_mib", "hwm_mib", "anon_mib", "file_mib"), map(int, l.split())))
+           for l in open(log) if len(l.split()) == 5]
 json.dump({"mode": "rss", "size_bytes": int(size), "seq_write_mibs": float(bw),
            "quire_peak_rss_mib": round(int(hwm) / 1024, 1), "quire_rss_end_mib": round(int(rss) / 1024, 1),
+           "quire_peak_anon_mib": max((x["anon_mib"] for x in samples), default=None),
            "note": note or None, "nproc": os.cpu_count(), "loadavg_start": load0, "loadavg_end": load,
            "samples": samples}, sys.stdout, indent=2)
 PY
