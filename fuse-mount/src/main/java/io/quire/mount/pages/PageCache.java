@@ -92,9 +92,9 @@ public final class PageCache {
             Arrays.fill(dst, dstOff, dstOff + length, (byte) 0);
             return Source.SERVED;
         }
-        int n0 = env.pages.read(txn, ino, index, inPage, dst, dstOff, length);
-        if (n0 >= 0) {
-            Arrays.fill(dst, dstOff + n0, dstOff + length, (byte) 0);
+        int cached = env.pages.read(txn, ino, index, inPage, dst, dstOff, length);
+        if (cached >= 0) {
+            Arrays.fill(dst, dstOff + cached, dstOff + length, (byte) 0);
             referenced.touch(ino, index);
             return Source.SERVED;
         }
