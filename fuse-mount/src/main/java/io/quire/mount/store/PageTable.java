@@ -72,9 +72,12 @@ public final class PageTable {
      */
     public int read(Txn<ByteBuffer> txn, long ino, long index, int from, byte[] dst, int dstOff, int len) {
         int length = length(txn, ino, index);
-        if (length < 0) {
-            return -1;
-        }
+        return length < 0 ? -1 : copy(txn, ino, index, length, from, dst, dstOff, len);
+    }
+
+    /** {@link #read} of a page whose length the caller has just read. */
+    private int copy(Txn<ByteBuffer> txn, long ino, long index, int length, int from, byte[] dst, int dstOff,
+                     int len) {
         int end = Math.min(length, from + len);
         if (end <= from) {
             return 0;
@@ -100,7 +103,7 @@ public final class PageTable {
             return null;
         }
         byte[] out = new byte[length];
-        read(txn, ino, index, 0, out, 0, length);
+        copy(txn, ino, index, length, 0, out, 0, length);
         return out;
     }
 
@@ -132,7 +135,7 @@ public final class PageTable {
             throw new IllegalStateException("page " + ino + "/" + index + " is not cached");
         }
         if (old > keep) {
-            truncate(txn, ino, index, keep);
+            cut(txn, ino, index, old, keep);
         }
         int base = Math.min(old, keep);
         int end = at + len;
@@ -145,7 +148,7 @@ public final class PageTable {
             int curLen = cur == null ? 0 : cur.remaining();
             int n = Math.max(curLen, b - cs);
             byte[] chunk = new byte[n];
-            if (curLen > 0) {
+            if (curLen > 0 && (a > cs || b - cs < curLen)) { // old bytes survive around the write
                 cur.get(0, chunk, 0, curLen);
             }
             System.arraycopy(src, srcOff + (a - at), chunk, a - cs, b - a);
@@ -160,6 +163,12 @@ public final class PageTable {
         if (old < 0 || length >= old) {
             return;
         }
+        cut(txn, ino, index, old, length);
+        putHeader(txn, ino, index, length);
+    }
+
+    /** Drops the chunks of a page of {@code old} bytes past {@code length}; the header is the caller's. */
+    private void cut(Txn<ByteBuffer> txn, long ino, long index, int old, int length) {
         for (int c = chunks(length); c < chunks(old); c++) {
             dbi.delete(txn, key(ino, index, c + 1));
         }
@@ -173,7 +182,6 @@ public final class PageTable {
                 dbi.reserve(txn, key(ino, index, c + 1), tail).put(0, kept, 0, tail);
             }
         }
-        putHeader(txn, ino, index, length);
     }
 
     public boolean delete(Txn<ByteBuffer> txn, long ino, long index) {
