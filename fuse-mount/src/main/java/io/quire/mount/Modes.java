@@ -36,6 +36,11 @@ public final class Modes {
     public static final int O_TRUNC = 01000;
     public static final int O_APPEND = 02000;
     public static final int O_DIRECTORY = 0200000;
+    /**
+     * The kernel's {@code __FMODE_EXEC}: set in the flags of the open that execve(2) makes. Such an
+     * open needs execute permission, not read (an execute-only program runs).
+     */
+    public static final int FMODE_EXEC = 040;
 
     /** renameat2(2) flags. */
     public static final int RENAME_NOREPLACE = 1;

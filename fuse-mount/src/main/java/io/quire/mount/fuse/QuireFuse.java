@@ -31,9 +31,8 @@ import ru.serce.jnrfuse.struct.Timespec;
  * from the root on each call (cheap: LMDB reads). Operations on an open file use the handle in
  * {@code fh} and ignore the path (null when libfuse has none, with {@code nullpath_ok}); a file
  * unlinked while open is kept by libfuse under a {@code .fuse_hidden} name (see
- * {@link FuseMount}). Directory handles are the directory's inode number. Permissions: the kernel
- * checks them ({@code default_permissions}, the only place that knows supplementary groups for
- * certain); the POSIX layer checks the same rules again with the caller from
+ * {@link FuseMount}). Directory handles are the directory's inode number. Permissions: the POSIX
+ * layer enforces them (the mount has no {@code default_permissions}) with the caller from
  * {@link #getContext()}, reading supplementary groups from /proc only when a rule needs them.
  */
 public final class QuireFuse extends FuseStubFS {

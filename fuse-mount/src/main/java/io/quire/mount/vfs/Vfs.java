@@ -331,7 +331,10 @@ public final class Vfs implements AutoCloseable {
         return new Opened(h.fh, getattr(cr.ino()));
     }
 
-    /** open(2) of an existing inode: access-mode checks, O_TRUNC, O_APPEND (kept in the handle). */
+    /**
+     * open(2) of an existing inode: access-mode checks (execve's open needs execute permission,
+     * not read), O_TRUNC, O_APPEND (kept in the handle).
+     */
     public long open(Caller c, long ino, int flags) {
         Inode n = env.read(txn -> Lookup.existing(env, txn, ino));
         int acc = flags & Modes.O_ACCMODE;
@@ -345,7 +348,7 @@ public final class Vfs implements AutoCloseable {
             throw new PosixException(Errno.ENOTDIR, "O_DIRECTORY on inode " + ino);
         }
         int mask = switch (acc) {
-            case Modes.O_RDONLY -> Modes.R_OK;
+            case Modes.O_RDONLY -> (flags & Modes.FMODE_EXEC) != 0 ? Modes.X_OK : Modes.R_OK;
             case Modes.O_WRONLY -> Modes.W_OK;
             case Modes.O_RDWR -> Modes.R_OK | Modes.W_OK;
             default -> throw new PosixException(Errno.EINVAL, "access mode " + acc);

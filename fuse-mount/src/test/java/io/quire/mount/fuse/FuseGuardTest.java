@@ -92,7 +92,7 @@ class FuseGuardTest {
     void mountOptions() {
         String[] args = FuseMount.args("vol1", FuseMount.Options.DEFAULTS);
         assertEquals("-o", args[0]);
-        assertEquals("big_writes,max_write=131072,use_ino,default_permissions,fsname=quire:vol1,subtype=quire,"
+        assertEquals("big_writes,max_write=131072,use_ino,fsname=quire:vol1,subtype=quire,"
                 + "allow_other,auto_unmount", args[1]);
     }
 }

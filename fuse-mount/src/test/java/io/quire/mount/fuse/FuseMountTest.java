@@ -72,6 +72,61 @@ class FuseMountTest {
         }
     }
 
+    /**
+     * The mount has no {@code default_permissions}, so each rule below is enforced by Quire alone,
+     * through the kernel, for uid 65534 (each denial has a control that is allowed).
+     */
+    @Test
+    void permissionsHoldForAnotherUidWithoutTheKernelsCheck() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "no setpriv");
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x")); // reach mnt
+        Path priv = Files.createDirectory(mnt.resolve("priv"));
+        Files.writeString(priv.resolve("s"), "secret");
+        Files.setPosixFilePermissions(priv, PosixFilePermissions.fromString("rwx------"));
+        Path pub = Files.createDirectory(mnt.resolve("pub"));
+        Files.setPosixFilePermissions(pub, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path sticky = Files.createDirectory(mnt.resolve("sticky"));
+        assertEquals("0:", run("chmod", "1777", sticky.toString()));
+        Path shared = Files.writeString(sticky.resolve("shared"), "root's");
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rw-rw-rw-"));
+        Path grp = Files.writeString(pub.resolve("grp"), "for group 4242");
+        assertEquals("0:", run("chgrp", "4242", grp.toString()));
+        Files.setPosixFilePermissions(grp, PosixFilePermissions.fromString("rw-r-----"));
+        Path execOnly = Files.copy(Path.of("/bin/true"), pub.resolve("exec-only"));
+        Files.setPosixFilePermissions(execOnly, PosixFilePermissions.fromString("rwx--x--x"));
+        Path groupExec = Files.copy(Path.of("/bin/true"), pub.resolve("group-exec"));
+        Files.setPosixFilePermissions(groupExec, PosixFilePermissions.fromString("rw---xr--"));
+
+        assertDenied("Permission denied", asNobody("stat", priv.resolve("s").toString()));
+        assertDenied("Permission denied", asNobody("ls", priv.toString()));
+        assertDenied("can't cd", asNobody("sh", "-c", "cd " + priv));
+        assertEquals("0:", asNobody("sh", "-c", "cd " + pub));
+        assertDenied("", asNobody("test", "-w", pub.toString()));
+        assertEquals("0:", asNobody("test", "-r", pub.toString()));
+        assertDenied("Permission denied", asNobody("touch", pub.resolve("new").toString()));
+        assertDenied("Operation not permitted", asNobody("chmod", "777", pub.toString()));
+        assertDenied("Operation not permitted", asNobody("rm", "-f", shared.toString()));
+        assertDenied("Operation not permitted", asNobody("touch", "-d", "2001-02-03", shared.toString()));
+        assertEquals("0:", asNobody("touch", shared.toString()), "write permission allows setting times to now");
+        assertEquals("0:", asNobody("sh", "-c", "echo mine > " + sticky + "/mine && rm " + sticky + "/mine"));
+        assertEquals("0:", asNobody(execOnly.toString()), "an execute-only program runs");
+        assertDenied("Permission denied", asNobody(groupExec.toString()));
+        assertDenied("Permission denied", asNobody("cat", grp.toString()));
+        assertEquals("0:for group 4242", run("setpriv", "--reuid=65534", "--regid=65534", "--groups=4242", "cat",
+                grp.toString()), "a supplementary group grants the group bits");
+        assertEquals("0:secret", run("cat", priv.resolve("s").toString()));
+    }
+
+    private static String asNobody(String... cmd) throws IOException, InterruptedException {
+        List<String> all = new java.util.ArrayList<>(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"));
+        all.addAll(List.of(cmd));
+        return run(all.toArray(String[]::new));
+    }
+
+    private static void assertDenied(String message, String result) {
+        assertTrue(!result.startsWith("0:") && result.contains(message), result);
+    }
+
     private static String run(String... cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         assertTrue(p.waitFor(30, TimeUnit.SECONDS), "command timed out: " + String.join(" ", cmd));

@@ -75,6 +75,21 @@ class PermissionTest {
     }
 
     @Test
+    void execveOpensNeedExecuteNotRead() {
+        long f = fx.write(alice, "/prog", new byte[] {1});
+        vfs.chmod(alice, f, 0711);
+        int exec = Modes.O_RDONLY | Modes.FMODE_EXEC;
+        vfs.release(vfs.open(bob, f, exec)); // execute-only: runs, though bob may not read it
+        assertErrno(Errno.EACCES, () -> vfs.open(bob, f, Modes.O_RDONLY));
+        vfs.chmod(alice, f, 0614); // other may read, only the group may execute
+        assertErrno(Errno.EACCES, () -> vfs.open(bob, f, exec));
+        vfs.release(vfs.open(bob, f, Modes.O_RDONLY));
+        vfs.release(vfs.open(root, f, exec)); // root: someone may execute it
+        vfs.chmod(alice, f, 0644);
+        assertErrno(Errno.EACCES, () -> vfs.open(root, f, exec));
+    }
+
+    @Test
     void searchPermissionGuardsLookups() {
         long d = vfs.mkdir(alice, Vfs.ROOT_INO, "private", 0700).ino();
         fx.write(alice, "/private/f", new byte[0]);
