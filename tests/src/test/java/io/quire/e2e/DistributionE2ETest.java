@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The packaged distribution ({@code packaging/target/quire-VERSION/bin/quire}) as users run it:
  * it starts, and because the launcher {@code exec}s the JVM, SIGTERM reaches the server, which
- * stops cleanly and leaves no JVM behind.
+ * stops cleanly and leaves no JVM behind; a server runs with C1 only.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class DistributionE2ETest {
@@ -54,6 +54,9 @@ class DistributionE2ETest {
             // exec: the launcher's PID is the JVM itself.
             String command = p.info().command().orElse("");
             assertTrue(command.endsWith("java"), "launcher process runs " + command);
+            // A server compiles with C1 only (see the launcher).
+            java.util.List<String> jvmArgs = java.util.List.of(p.info().arguments().orElse(new String[0]));
+            assertTrue(jvmArgs.contains("-XX:TieredStopAtLevel=1"), "server JVM arguments " + jvmArgs);
             p.destroy(); // SIGTERM
             assertTrue(p.waitFor(30, TimeUnit.SECONDS), "server did not stop on SIGTERM");
             String out = Files.readString(log, StandardCharsets.UTF_8);
