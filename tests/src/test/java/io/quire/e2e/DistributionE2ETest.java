@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -55,7 +56,7 @@ class DistributionE2ETest {
             String command = p.info().command().orElse("");
             assertTrue(command.endsWith("java"), "launcher process runs " + command);
             // A server compiles with C1 only (see the launcher).
-            java.util.List<String> jvmArgs = java.util.List.of(p.info().arguments().orElse(new String[0]));
+            List<String> jvmArgs = List.of(p.info().arguments().orElse(new String[0]));
             assertTrue(jvmArgs.contains("-XX:TieredStopAtLevel=1"), "server JVM arguments " + jvmArgs);
             p.destroy(); // SIGTERM
             assertTrue(p.waitFor(30, TimeUnit.SECONDS), "server did not stop on SIGTERM");
