@@ -1,5 +1,6 @@
 package io.quire.mount.fuse;
 
+import jnr.ffi.BaseStruct;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
 import jnr.ffi.Struct;
@@ -18,6 +19,11 @@ import ru.serce.jnrfuse.struct.FuseOperations;
  * {@code flag_utime_omit_ok} (UTIME_NOW and UTIME_OMIT reach utimens as such). Should a jnr-fuse
  * build lay the flags out as 32 separate ints (128 bytes), the fallocate pointer is also copied
  * to where libfuse reads it. Any other layout is left alone, with a warning.
+ *
+ * <p>It also replaces callbacks that jnr-fuse declares with the wrong C signature
+ * ({@link #replace}): jnr-fuse 0.5.8 declares {@code fsyncdir(path, fi)} where libfuse calls
+ * {@code fsyncdir(path, int datasync, fi)}, so its {@code fi} was the datasync flag read as an
+ * address, and an fdatasync(2) of a directory crashed the JVM reading address 1.
  */
 final class OperationsLayout {
     private static final Logger log = LoggerFactory.getLogger(OperationsLayout.class);
@@ -51,5 +57,15 @@ final class OperationsLayout {
             mem.putAddress(to, mem.getAddress(from));
         }
         return true;
+    }
+
+    /**
+     * Points {@code slot} at {@code callback}, a closure of {@code type} (a public interface with
+     * one {@code @Delegate} method of the C signature). The caller keeps {@code callback}
+     * reachable for as long as the file system may be mounted.
+     */
+    static <T> void replace(BaseStruct.Func<?> slot, Class<T> type, T callback) {
+        Pointer closure = Runtime.getSystemRuntime().getClosureManager().getClosurePointer(type, callback);
+        slot.getMemory().putPointer(slot.offset(), closure);
     }
 }

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
 import jnr.ffi.Struct;
+import jnr.ffi.annotations.Delegate;
 import jnr.ffi.types.off_t;
 import jnr.ffi.types.size_t;
 import ru.serce.jnrfuse.FuseFillDir;
@@ -39,12 +40,21 @@ public final class QuireFuse extends FuseStubFS {
     private final Vfs vfs;
     private final FuseGuard guard;
     private final int blockSize;
+    /** Referenced for as long as libfuse may call it (see {@link OperationsLayout#replace}). */
+    private final FsyncdirCallback fsyncdirEntry = (path, datasync, fi) -> fsyncdir(path, FuseFileInfo.of(fi));
+
+    /** libfuse 2's {@code int (*fsyncdir)(const char *, int, struct fuse_file_info *)}. */
+    public interface FsyncdirCallback {
+        @Delegate
+        int fsyncdir(String path, int datasync, Pointer fi);
+    }
 
     public QuireFuse(Vfs vfs, MeterRegistry registry) {
         this.vfs = vfs;
         this.guard = new FuseGuard(registry, vfs.config().volumeName());
         this.blockSize = vfs.config().pageSizeBytes();
         OperationsLayout.patch(fuseOperations);
+        OperationsLayout.replace(fuseOperations.fsyncdir, FsyncdirCallback.class, fsyncdirEntry);
     }
 
     /**

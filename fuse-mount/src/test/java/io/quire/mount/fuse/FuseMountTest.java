@@ -177,6 +177,24 @@ class FuseMountTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> fx.vfs.dirtyPages() == 0);
     }
 
+    /**
+     * fsync and fdatasync of directories through the kernel: jnr-fuse 0.5.8 declared fsyncdir
+     * without its datasync argument, and an fdatasync of a directory crashed the daemon.
+     */
+    @Test
+    void directoryFsyncsReachQuire() throws Exception {
+        Path d = Files.createDirectory(mnt.resolve("d"));
+        Files.writeString(d.resolve("f"), "world");
+        for (Path dir : List.of(d, mnt)) {
+            for (boolean metadata : new boolean[] {false, true}) {
+                try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+                    ch.force(metadata);
+                }
+            }
+        }
+        assertEquals("world", Files.readString(d.resolve("f")), "the daemon still serves");
+    }
+
     @Test
     void openFileSurvivesUnlinkAndForceReachesTheReplicas() throws Exception {
         Path f = mnt.resolve("victim");
