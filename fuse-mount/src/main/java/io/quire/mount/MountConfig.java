@@ -24,17 +24,22 @@ import java.util.function.LongSupplier;
  * @param deleteInFlightMax page deletes in flight at once
  * @param readaheadPages   pages fetched ahead of a sequential reader
  * @param retryBackoffMaxMs longest pause between retries of a failed upload or delete
- * @param clockNs          wall-clock time in nanoseconds since the epoch (for timestamps)
+ * @param writebackDelayMs how long a partly written page stays dirty before its upload, unless an
+ *                         fsync asks, the dirty pages pass {@link #DIRTY_BACKGROUND_PERCENT} of
+ *                         the bound, or the mount stops; 0 uploads every page at once
+ * @param clockNs          wall-clock time in nanoseconds since the epoch (for timestamps and the
+ *                         write-back delay)
  * @param writeAdmission   asked before each data change commits (lease held, volume not full)
  */
 public record MountConfig(long volumeId, String volumeName, long epoch, int pageSizeBytes, Path cacheDir,
                           long cacheBytesMax, long dirtyBytesMax, LongSupplier volumeSizeBytes,
                           long dirtyWaitMs, long fsyncTimeoutMs, long readTimeoutMs,
                           int flushInFlightMax, int deleteInFlightMax, int readaheadPages,
-                          long retryBackoffMaxMs, LongSupplier clockNs, WriteAdmission writeAdmission) {
+                          long retryBackoffMaxMs, long writebackDelayMs, LongSupplier clockNs,
+                          WriteAdmission writeAdmission) {
 
     public static final long CACHE_BYTES_DEFAULT = 1L << 30;
-    public static final long DIRTY_BYTES_DEFAULT = 256L << 20;
+    public static final long DIRTY_BYTES_DEFAULT = 1L << 30;
     public static final long VOLUME_SIZE_DEFAULT_BYTES = 1L << 40;
     public static final long DIRTY_WAIT_DEFAULT_MS = 60_000;
     public static final long FSYNC_TIMEOUT_DEFAULT_MS = 120_000;
@@ -46,6 +51,14 @@ public record MountConfig(long volumeId, String volumeName, long epoch, int page
     public static final int READAHEAD_PAGES_DEFAULT = 16;
     public static final int READAHEAD_PAGES_MAX = 256;
     public static final long RETRY_BACKOFF_MAX_DEFAULT_MS = 5_000;
+    /**
+     * A partly written page waits this long after it became dirty before it is uploaded, so
+     * rewrites of it in the meantime cost one upload (ext4's default commit interval is 5 s too).
+     */
+    public static final long WRITEBACK_DELAY_DEFAULT_MS = 5_000;
+    public static final long WRITEBACK_DELAY_MAX_MS = 600_000;
+    /** Past this share of the dirty bound every dirty page is due, whatever its age. */
+    public static final int DIRTY_BACKGROUND_PERCENT = 50;
     /** Dirty pages may fill at most this share of the cache, so clean pages always have room. */
     public static final int DIRTY_SHARE_OF_CACHE_MAX_PERCENT = 50;
     /** The dirty bound holds at least this many pages, so one large write() always fits. */
@@ -71,6 +84,8 @@ public record MountConfig(long volumeId, String volumeName, long epoch, int page
         require(deleteInFlightMax >= 1 && deleteInFlightMax <= DELETE_IN_FLIGHT_MAX, "deleteInFlightMax in range");
         require(readaheadPages >= 0 && readaheadPages <= READAHEAD_PAGES_MAX, "readaheadPages in range");
         require(retryBackoffMaxMs >= 1, "positive retry backoff");
+        require(writebackDelayMs >= 0 && writebackDelayMs <= WRITEBACK_DELAY_MAX_MS,
+                "writebackDelayMs in 0.." + WRITEBACK_DELAY_MAX_MS);
     }
 
     /** Defaults for everything but identity and place. */
@@ -111,6 +126,7 @@ public record MountConfig(long volumeId, String volumeName, long epoch, int page
         private int deleteInFlightMax = DELETE_IN_FLIGHT_DEFAULT;
         private int readaheadPages = READAHEAD_PAGES_DEFAULT;
         private long retryBackoffMaxMs = RETRY_BACKOFF_MAX_DEFAULT_MS;
+        private long writebackDelayMs = WRITEBACK_DELAY_DEFAULT_MS;
         private LongSupplier clockNs = MountConfig::systemClockNs;
         private WriteAdmission writeAdmission = WriteAdmission.ALWAYS;
 
@@ -176,6 +192,11 @@ public record MountConfig(long volumeId, String volumeName, long epoch, int page
             return this;
         }
 
+        public Builder writebackDelayMs(long v) {
+            writebackDelayMs = v;
+            return this;
+        }
+
         public Builder clockNs(LongSupplier v) {
             clockNs = v;
             return this;
@@ -189,7 +210,8 @@ public record MountConfig(long volumeId, String volumeName, long epoch, int page
         public MountConfig build() {
             return new MountConfig(volumeId, volumeName, epoch, pageSizeBytes, cacheDir, cacheBytesMax,
                     dirtyBytesMax, volumeSizeBytes, dirtyWaitMs, fsyncTimeoutMs, readTimeoutMs,
-                    flushInFlightMax, deleteInFlightMax, readaheadPages, retryBackoffMaxMs, clockNs, writeAdmission);
+                    flushInFlightMax, deleteInFlightMax, readaheadPages, retryBackoffMaxMs, writebackDelayMs, clockNs,
+                    writeAdmission);
         }
     }
 }

@@ -3,6 +3,7 @@ package io.quire.cli;
 import io.quire.client.CatalogClient;
 import io.quire.client.ClusterMapCache;
 import io.quire.cluster.Volume;
+import io.quire.mount.MountConfig;
 import io.quire.mount.daemon.CacheToken;
 import io.quire.mount.daemon.DaemonConfig;
 import io.quire.mount.daemon.DaemonLauncher;
@@ -83,6 +84,12 @@ final class MountCommand implements Callable<Integer> {
                 + " (default: ${DEFAULT-VALUE}).")
     long ioTimeoutS;
 
+    @Option(names = "--writeback-delay-ms", paramLabel = "MS", defaultValue = "" + MountConfig.WRITEBACK_DELAY_DEFAULT_MS,
+            description = "How long a partly written page may stay in the cache before it is uploaded; fsync,"
+                + " umount and a dirty cache past half its bound upload at once, and so does a page written whole"
+                + " (0: upload every page at once; default: ${DEFAULT-VALUE}).")
+    long writebackDelayMs;
+
     @Option(names = "--ready-timeout", paramLabel = "SECONDS", defaultValue = "" + READY_TIMEOUT_DEFAULT_S,
             description = "How long to wait for a background mount to be ready (default: ${DEFAULT-VALUE}).")
     long readyTimeoutS;
@@ -125,7 +132,7 @@ final class MountCommand implements Callable<Integer> {
         }
         return new DaemonConfig(volume, mountPoint, catalog,
                 cacheDir == null ? null : cacheDir.toAbsolutePath().normalize(), cacheSize, readOnly, fuseOptions,
-                state, leaseTtlMs, ioTimeoutS * 1000, mapPollMs, growCheckMs, metricsListen,
+                state, leaseTtlMs, ioTimeoutS * 1000, mapPollMs, growCheckMs, writebackDelayMs, metricsListen,
                 daemonLog == null ? null : daemonLog.toAbsolutePath());
     }
 
@@ -149,6 +156,7 @@ final class MountCommand implements Callable<Integer> {
                 "--cache-size", Long.toString(c.cacheBytesMax()), "--io-timeout", Long.toString(ioTimeoutS),
                 "--lease-ttl-ms", Long.toString(c.leaseTtlMs()), "--map-poll-ms", Long.toString(c.mapPollMs()),
                 "--grow-check-ms", Long.toString(c.growCheckMs()),
+                "--writeback-delay-ms", Long.toString(c.writebackDelayMs()),
                 "--daemon-log", c.state().logOf(c.mountPoint()).toString(), "--foreground"));
         if (c.cacheDir() != null) {
             a.addAll(List.of("--cache-dir", c.cacheDir().toString()));

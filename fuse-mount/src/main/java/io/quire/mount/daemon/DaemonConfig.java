@@ -15,12 +15,15 @@ import java.util.List;
  *                      read, a writer waiting for dirty room); also each replica call's deadline
  * @param mapPollMs     how often the cluster map is refreshed (df shows growth this late at most)
  * @param growCheckMs   how often usage is compared with the size
+ * @param writebackDelayMs how long a partly written page waits before its upload
+ *                      ({@link MountConfig#writebackDelayMs()}; 0 uploads at once)
  * @param metricsListen HOST:PORT for Prometheus metrics, or null
  * @param logFile       where this daemon logs when started in the background, or null
  */
 public record DaemonConfig(String volume, Path mountPoint, String catalog, Path cacheDir, long cacheBytesMax,
                            boolean readOnly, List<String> fuseOptions, StateDirs state, long leaseTtlMs,
-                           long ioTimeoutMs, long mapPollMs, long growCheckMs, String metricsListen, Path logFile) {
+                           long ioTimeoutMs, long mapPollMs, long growCheckMs, long writebackDelayMs, String metricsListen,
+                           Path logFile) {
     public static final long IO_TIMEOUT_DEFAULT_MS = 60_000;
     public static final long IO_TIMEOUT_MIN_MS = 1_000;
     public static final long IO_TIMEOUT_MAX_MS = 60 * 60_000;
@@ -49,6 +52,8 @@ public record DaemonConfig(String volume, Path mountPoint, String catalog, Path 
                 "an I/O timeout within " + IO_TIMEOUT_MIN_MS + ".." + IO_TIMEOUT_MAX_MS + " ms");
         require(mapPollMs >= MAP_POLL_MIN_MS && growCheckMs >= MAP_POLL_MIN_MS, "poll intervals of at least "
                 + MAP_POLL_MIN_MS + " ms");
+        require(writebackDelayMs >= 0 && writebackDelayMs <= MountConfig.WRITEBACK_DELAY_MAX_MS,
+                "--writeback-delay-ms within 0.." + MountConfig.WRITEBACK_DELAY_MAX_MS);
         if (metricsListen != null) {
             CatalogClient.checkAddress(metricsListen);
         }
@@ -58,7 +63,7 @@ public record DaemonConfig(String volume, Path mountPoint, String catalog, Path 
     public static DaemonConfig defaults(String volume, Path mountPoint, String catalog, StateDirs state) {
         return new DaemonConfig(volume, mountPoint, catalog, null, MountConfig.CACHE_BYTES_DEFAULT, false, List.of(),
                 state, LeaseKeeper.TTL_DEFAULT_MS, IO_TIMEOUT_DEFAULT_MS, MAP_POLL_DEFAULT_MS,
-                VolumeSpace.CHECK_INTERVAL_DEFAULT_MS, null, null);
+                VolumeSpace.CHECK_INTERVAL_DEFAULT_MS, MountConfig.WRITEBACK_DELAY_DEFAULT_MS, null, null);
     }
 
     /** The cache directory this mount uses when read-write. */
@@ -68,17 +73,17 @@ public record DaemonConfig(String volume, Path mountPoint, String catalog, Path 
 
     public DaemonConfig withCacheDir(Path dir) {
         return new DaemonConfig(volume, mountPoint, catalog, dir, cacheBytesMax, readOnly, fuseOptions, state,
-                leaseTtlMs, ioTimeoutMs, mapPollMs, growCheckMs, metricsListen, logFile);
+                leaseTtlMs, ioTimeoutMs, mapPollMs, growCheckMs, writebackDelayMs, metricsListen, logFile);
     }
 
     public DaemonConfig withCacheBytesMax(long bytes) {
         return new DaemonConfig(volume, mountPoint, catalog, cacheDir, bytes, readOnly, fuseOptions, state,
-                leaseTtlMs, ioTimeoutMs, mapPollMs, growCheckMs, metricsListen, logFile);
+                leaseTtlMs, ioTimeoutMs, mapPollMs, growCheckMs, writebackDelayMs, metricsListen, logFile);
     }
 
     public DaemonConfig withTimings(long leaseTtlMs, long ioTimeoutMs, long mapPollMs, long growCheckMs) {
         return new DaemonConfig(volume, mountPoint, catalog, cacheDir, cacheBytesMax, readOnly, fuseOptions, state,
-                leaseTtlMs, ioTimeoutMs, mapPollMs, growCheckMs, metricsListen, logFile);
+                leaseTtlMs, ioTimeoutMs, mapPollMs, growCheckMs, writebackDelayMs, metricsListen, logFile);
     }
 
     private static void require(boolean ok, String what) {

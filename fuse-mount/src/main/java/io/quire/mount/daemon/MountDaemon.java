@@ -192,6 +192,7 @@ public final class MountDaemon implements AutoCloseable {
                 .fsyncTimeoutMs(config.ioTimeoutMs())
                 .readTimeoutMs(config.ioTimeoutMs())
                 .dirtyWaitMs(config.ioTimeoutMs())
+                .writebackDelayMs(config.writebackDelayMs())
                 .writeAdmission(admission)
                 .build();
     }
@@ -303,6 +304,7 @@ public final class MountDaemon implements AutoCloseable {
         if (lease == null) {
             return true;
         }
+        vfs.uploadAll();
         long start = System.nanoTime();
         long deadline = start + TimeUnit.MILLISECONDS.toNanos(config.ioTimeoutMs());
         long nextLog = start + TimeUnit.MILLISECONDS.toNanos(DRAIN_LOG_EVERY_MS);

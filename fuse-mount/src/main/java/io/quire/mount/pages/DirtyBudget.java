@@ -18,12 +18,18 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class DirtyBudget {
     private final long maxPages;
+    private final long backgroundPages;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition freed = lock.newCondition();
     private long dirtyPages;
 
-    public DirtyBudget(long maxPages, long initialDirtyPages) {
+    /**
+     * @param backgroundPages past this many dirty pages the flusher uploads every dirty page,
+     *                        whatever its age (see {@link #aboveBackground()})
+     */
+    public DirtyBudget(long maxPages, long backgroundPages, long initialDirtyPages) {
         this.maxPages = maxPages;
+        this.backgroundPages = backgroundPages;
         this.dirtyPages = initialDirtyPages;
     }
 
@@ -80,6 +86,19 @@ public final class DirtyBudget {
         lock.lock();
         try {
             return dirtyPages;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * True when more pages are dirty than the background mark: the write-back delay no longer
+     * applies, so writers are not made to wait while young pages sit idle.
+     */
+    public boolean aboveBackground() {
+        lock.lock();
+        try {
+            return dirtyPages > backgroundPages;
         } finally {
             lock.unlock();
         }

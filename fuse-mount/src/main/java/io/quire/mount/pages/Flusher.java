@@ -21,14 +21,21 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Its state is confined to the flusher thread; {@link #wake()} and {@link #prioritize(long)} are
- * thread-safe. Uploads dirty pages to the replicas and marks them clean.
+ * Its state is confined to the flusher thread; {@link #wake()}, {@link #prioritize(long)} and
+ * {@link #uploadAll()} are thread-safe. Uploads dirty pages to the replicas and marks them clean.
  *
- * <p>Each round it takes dirty pages (files someone fsyncs first, then round-robin over the
+ * <p>A page is due for upload when a write filled it whole, when it has been dirty for the
+ * write-back delay ({@link MountConfig#writebackDelayMs()}), when its file is fsynced, when more
+ * pages are dirty than the background mark of the dirty bound, or when the mount stops: rewrites
+ * of a partly written page within the delay cost one upload, not one each. Pages waiting out
+ * their delay are found by a sweep of the dirty table every {@value #IDLE_WAIT_MS} ms.
+ *
+ * <p>Each round it takes due pages (files someone fsyncs first, then round-robin over the
  * dirty table), raises their files' remote high marks in one transaction <em>before</em>
  * sending — dropping any page that a truncate or a newer write changed since it was read — so a
  * truncate racing the upload knows to delete them, sends at most
@@ -49,6 +56,8 @@ public final class Flusher implements AutoCloseable {
      * retry).
      */
     private static final int SCAN_FACTOR = 4;
+    /** Dirty entries a sweep for pages whose delay ran out examines at most. */
+    private static final int SWEEP_MAX = 8192;
 
     private final CacheEnv env;
     private final ReplicatedPages replicas;
@@ -57,6 +66,7 @@ public final class Flusher implements AutoCloseable {
     private final FsyncTracker tracker;
     private final ConcurrentLinkedQueue<Long> priorityRequests = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Result> results = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean uploadAll = new AtomicBoolean();
     private final Worker worker;
     private final Counter uploaded;
     private final Counter failures;
@@ -67,6 +77,7 @@ public final class Flusher implements AutoCloseable {
     private final Set<Long> priority = new LinkedHashSet<>();
     private long cursorIno;
     private long cursorIndex;
+    private long lastSweepNs;
 
     private record PageRef(long ino, long index) {
     }
@@ -89,6 +100,7 @@ public final class Flusher implements AutoCloseable {
         this.tracker = tracker;
         this.uploaded = Counter.builder("quire.flush.pages").register(registry);
         this.failures = Counter.builder("quire.flush.failures").register(registry);
+        this.lastSweepNs = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(IDLE_WAIT_MS);
         this.worker = new Worker("quire-flusher-" + config.volumeName(),
                 "flusher of volume " + config.volumeName(), this::run);
     }
@@ -104,6 +116,12 @@ public final class Flusher implements AutoCloseable {
     /** Asks that this file's dirty pages go first (an fsync waits for them). */
     public void prioritize(long ino) {
         priorityRequests.add(ino);
+        worker.wake();
+    }
+
+    /** From now on every dirty page is due, whatever its age (the mount is stopping). */
+    public void uploadAll() {
+        uploadAll.set(true);
         worker.wake();
     }
 
@@ -182,6 +200,14 @@ public final class Flusher implements AutoCloseable {
             priority.add(ino);
         }
         long now = System.nanoTime();
+        long nowMs = config.clockNs().getAsLong() / 1_000_000;
+        boolean eager = uploadAll.get() || cache.budget().aboveBackground();
+        int scan = room * SCAN_FACTOR + inFlight.size();
+        if (!eager && now - lastSweepNs >= TimeUnit.MILLISECONDS.toNanos(IDLE_WAIT_MS)) {
+            scan = Math.max(scan, SWEEP_MAX);
+            lastSweepNs = now;
+        }
+        int scanned = scan;
         List<Upload> batch = env.read(txn -> {
             List<Upload> out = new ArrayList<>();
             for (var it = priority.iterator(); it.hasNext() && out.size() < room; ) {
@@ -190,15 +216,14 @@ public final class Flusher implements AutoCloseable {
                 if (entries.isEmpty()) {
                     it.remove();
                 }
-                pick(txn, entries, out, room, now);
+                pick(txn, entries, out, room, now, Long.MIN_VALUE);
             }
-            int scan = room * SCAN_FACTOR + inFlight.size();
-            List<DirtyTable.Entry> entries = env.dirty.from(txn, cursorIno, cursorIndex, scan);
-            if (entries.size() < scan && (cursorIno != 0 || cursorIndex != 0)) {
+            List<DirtyTable.Entry> entries = env.dirty.from(txn, cursorIno, cursorIndex, scanned);
+            if (entries.size() < scanned && (cursorIno != 0 || cursorIndex != 0)) {
                 entries = new ArrayList<>(entries);
-                entries.addAll(env.dirty.from(txn, 0, 0, scan - entries.size()));
+                entries.addAll(env.dirty.from(txn, 0, 0, scanned - entries.size()));
             }
-            DirtyTable.Entry last = pick(txn, entries, out, room, now);
+            DirtyTable.Entry last = pick(txn, entries, out, room, now, eager ? Long.MIN_VALUE : nowMs);
             if (last != null) {
                 cursorIno = last.ino();
                 cursorIndex = last.index() + 1;
@@ -241,9 +266,12 @@ public final class Flusher implements AutoCloseable {
         }
     }
 
-    /** Adds uploadable entries to {@code out}; returns the last entry examined, or null. */
+    /**
+     * Adds uploadable entries to {@code out}; returns the last entry examined, or null. With
+     * {@code nowMs} {@link Long#MIN_VALUE} every entry is due; otherwise only those due by then.
+     */
     private DirtyTable.Entry pick(org.lmdbjava.Txn<ByteBuffer> txn, List<DirtyTable.Entry> entries,
-                                  List<Upload> out, int room, long now) {
+                                  List<Upload> out, int room, long now, long nowMs) {
         DirtyTable.Entry last = null;
         Set<PageRef> picked = new java.util.HashSet<>();
         for (Upload u : out) {
@@ -254,6 +282,9 @@ public final class Flusher implements AutoCloseable {
                 break;
             }
             last = e;
+            if (nowMs != Long.MIN_VALUE && !due(e.sinceMs(), nowMs)) {
+                continue;
+            }
             PageRef ref = new PageRef(e.ino(), e.index());
             if (inFlight.containsKey(ref) || !picked.add(ref)) {
                 continue;
@@ -269,6 +300,11 @@ public final class Flusher implements AutoCloseable {
             out.add(new Upload(ref, e.seq(), data == null ? new byte[0] : data));
         }
         return last;
+    }
+
+    /** Due: marked due at once, dirty for the whole delay, or dirty "since" a time ahead of the clock. */
+    private boolean due(long sinceMs, long nowMs) {
+        return sinceMs == 0 || nowMs - sinceMs >= config.writebackDelayMs() || sinceMs > nowMs;
     }
 
     @Override

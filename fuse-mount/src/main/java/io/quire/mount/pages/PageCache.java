@@ -26,6 +26,7 @@ public final class PageCache {
     private final DirtyBudget budget;
     private final ReferencedPages referenced = new ReferencedPages();
     private final AtomicLong cachedBytes;
+    private final long writebackDelayMs;
     private volatile Runnable onDirty = () -> { };
     private volatile Runnable onGrow = () -> { };
     private volatile Runnable onTrash = () -> { };
@@ -33,9 +34,14 @@ public final class PageCache {
     /** Where a read found a page. */
     public enum Source { SERVED, MISSING }
 
-    public PageCache(CacheEnv env, int pageSize, DirtyBudget budget, long initialCachedBytes) {
+    /**
+     * @param writebackDelayMs see {@link io.quire.mount.MountConfig#writebackDelayMs()}: with 0,
+     *                         every dirty page is due at once
+     */
+    public PageCache(CacheEnv env, int pageSize, DirtyBudget budget, long initialCachedBytes, long writebackDelayMs) {
         this.env = env;
         this.pageSize = pageSize;
+        this.writebackDelayMs = writebackDelayMs;
         this.budget = budget;
         this.cachedBytes = new AtomicLong(initialCachedBytes);
     }
@@ -113,10 +119,12 @@ public final class PageCache {
      * Writes {@code src[srcOff..srcOff+length)} at {@code inPage} of page {@code index} and marks
      * it dirty at {@code seq}. {@code validBytes} is how much of the page lies before the current
      * end of file: older bytes past it are zeros by invariant, and are not carried over.
-     * {@code fetched} is the replicas' copy when the caller had to fetch it.
+     * {@code fetched} is the replicas' copy when the caller had to fetch it. A page the write
+     * fills whole is due for upload at once (a stream will not come back to it); a partly
+     * written one waits the write-back delay from {@code nowMs}, for rewrites to join it.
      */
     public void write(WriteTxn w, long ino, long index, int inPage, byte[] src, int srcOff, int length,
-                      int validBytes, byte[] fetched, long seq) {
+                      int validBytes, byte[] fetched, long seq, long nowMs) {
         Txn<ByteBuffer> txn = w.txn;
         boolean dead = env.trash.covers(txn, ino, index);
         if (dead) {
@@ -143,14 +151,25 @@ public final class PageCache {
             newLen = page.length;
             env.pages.put(txn, ino, index, page, 0, newLen);
         }
-        boolean newlyDirty = env.dirty.mark(txn, ino, index, seq);
-        long delta = PageTable.footprint(newLen) - (storedLen < 0 ? 0 : PageTable.footprint(storedLen));
+        markDirty(w, ino, index, seq, inPage == 0 && length == pageSize ? 0 : nowMs,
+                PageTable.footprint(newLen) - (storedLen < 0 ? 0 : PageTable.footprint(storedLen)));
+    }
+
+    /**
+     * Marks the page dirty (due at once when {@code sinceMs} is 0 or there is no write-back
+     * delay) and, after the commit, counts it and wakes the flusher if it has work now.
+     */
+    private void markDirty(WriteTxn w, long ino, long index, long seq, long sinceMs, long cachedDelta) {
+        long since = writebackDelayMs == 0 ? 0 : sinceMs;
+        boolean newlyDirty = env.dirty.mark(w.txn, ino, index, seq, since);
         w.afterCommit(() -> {
-            addCached(delta);
+            addCached(cachedDelta);
             if (newlyDirty) {
                 budget.add(1);
             }
-            onDirty.run();
+            if (since == 0 || budget.aboveBackground()) {
+                onDirty.run();
+            }
         });
     }
 
@@ -161,7 +180,7 @@ public final class PageCache {
      * file grows again. {@code fetchedTail} is the replicas' copy of that page, when the caller
      * had to fetch it.
      */
-    public void cut(WriteTxn w, long ino, long newSize, long oldSize, byte[] fetchedTail, long seq) {
+    public void cut(WriteTxn w, long ino, long newSize, long oldSize, byte[] fetchedTail, long seq, long nowMs) {
         Txn<ByteBuffer> txn = w.txn;
         long keep = pagesOf(newSize);
         long oldPages = pagesOf(oldSize);
@@ -185,15 +204,8 @@ public final class PageCache {
         } else {
             return; // nothing stored past the new end
         }
-        boolean newlyDirty = env.dirty.mark(txn, ino, index, seq);
-        long delta = PageTable.footprint(tail) - (storedLen < 0 ? 0 : PageTable.footprint(storedLen));
-        w.afterCommit(() -> {
-            addCached(delta);
-            if (newlyDirty) {
-                budget.add(1);
-            }
-            onDirty.run();
-        });
+        markDirty(w, ino, index, seq, nowMs,
+                PageTable.footprint(tail) - (storedLen < 0 ? 0 : PageTable.footprint(storedLen)));
     }
 
     /** Drops every page of a file that no longer exists; the replicas' copies follow later. */

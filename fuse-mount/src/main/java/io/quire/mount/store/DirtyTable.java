@@ -10,7 +10,10 @@ import org.lmdbjava.Txn;
 
 /**
  * Thread-safe (stateless over a txn). The {@code dirty} DBI: (inode u64, page index u64) to the
- * sequence number (u64) of the newest local write of a page not yet acknowledged by W replicas.
+ * sequence number (u64) of the newest local write of a page not yet acknowledged by W replicas,
+ * then the wall-clock millisecond (u64) since which the page has been dirty, or 0 when it is due
+ * for upload at once (a write filled the whole page). Caches written before the second field
+ * existed hold only the sequence; their pages read as due at once.
  *
  * <p>The flusher clears an entry only if its sequence is still the one it uploaded: a write that
  * lands during the upload leaves the page dirty for the next round.
@@ -18,8 +21,8 @@ import org.lmdbjava.Txn;
 public final class DirtyTable {
     private final Dbi<ByteBuffer> dbi;
 
-    /** One dirty page. Thread-safe (immutable). */
-    public record Entry(long ino, long index, long seq) {
+    /** One dirty page; {@code sinceMs} 0 means due at once. Thread-safe (immutable). */
+    public record Entry(long ino, long index, long seq, long sinceMs) {
     }
 
     DirtyTable(Dbi<ByteBuffer> dbi) {
@@ -32,11 +35,21 @@ public final class DirtyTable {
         return v == null ? 0 : v.getLong(0);
     }
 
-    /** Marks the page dirty at {@code seq}; returns true when it was clean before. */
-    public boolean mark(Txn<ByteBuffer> txn, long ino, long index, long seq) {
-        boolean wasClean = seq(txn, ino, index) == 0;
-        dbi.put(txn, Keys.of(ino, index), Keys.of(seq));
+    /**
+     * Marks the page dirty at {@code seq}; returns true when it was clean before. A page already
+     * dirty keeps the time it became dirty, so rewriting it again and again never postpones its
+     * upload; {@code sinceMs} 0 (due at once) wins over any time.
+     */
+    public boolean mark(Txn<ByteBuffer> txn, long ino, long index, long seq, long sinceMs) {
+        ByteBuffer old = dbi.get(txn, Keys.of(ino, index));
+        boolean wasClean = old == null;
+        long since = wasClean || sinceMs == 0 ? sinceMs : sinceOf(old);
+        dbi.put(txn, Keys.of(ino, index), Keys.of(seq, since));
         return wasClean;
+    }
+
+    private static long sinceOf(ByteBuffer value) {
+        return value.remaining() >= 2 * Long.BYTES ? value.getLong(Long.BYTES) : 0;
     }
 
     /** Clears the entry if its sequence is still {@code seq}; returns whether it did. */
@@ -61,7 +74,7 @@ public final class DirtyTable {
                 if (k.getLong(0) != ino || k.getLong(8) >= to) {
                     break;
                 }
-                out.add(new Entry(ino, k.getLong(8), c.val().getLong(0)));
+                out.add(new Entry(ino, k.getLong(8), c.val().getLong(0), sinceOf(c.val())));
                 ok = c.next();
             }
         }
@@ -75,7 +88,7 @@ public final class DirtyTable {
             boolean ok = c.get(Keys.of(ino, index), GetOp.MDB_SET_RANGE);
             while (ok && out.size() < max) {
                 ByteBuffer k = c.key();
-                out.add(new Entry(k.getLong(0), k.getLong(8), c.val().getLong(0)));
+                out.add(new Entry(k.getLong(0), k.getLong(8), c.val().getLong(0), sinceOf(c.val())));
                 ok = c.next();
             }
         }

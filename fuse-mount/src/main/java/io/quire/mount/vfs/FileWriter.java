@@ -104,19 +104,20 @@ final class FileWriter {
                     return new Chunk(at, missing);
                 }
                 long seq = env.meta.next(w.txn, MetaTable.NEXT_SEQ, 1);
+                long now = clock.getAsLong();
                 for (long idx = at / ps; idx <= (end - 1) / ps; idx++) {
                     long pageStart = idx * ps;
                     int from = (int) Math.max(0, at - pageStart);
                     int to = (int) Math.min(ps, end - pageStart);
                     int valid = (int) Math.max(0, Math.min(ps, n.size - pageStart));
                     cache.write(w, h.ino, idx, from, src, srcOff + (int) (pageStart + from - at), to - from,
-                            valid, fetched.get(idx), seq);
+                            valid, fetched.get(idx), seq, now / 1_000_000);
                 }
                 if (end > n.size) {
                     env.meta.add(w.txn, MetaTable.USED_BYTES, end - n.size);
                     n.size = end;
                 }
-                n.touchMtimeCtime(clock.getAsLong());
+                n.touchMtimeCtime(now);
                 Permissions.killSuid(c, n);
                 env.inodes.put(w.txn, n);
                 return new Chunk(at, null);
@@ -188,7 +189,8 @@ final class FileWriter {
                     if (size % ps != 0 && fetchedTail == null && cache.needsFetch(w.txn, ino, tailIdx)) {
                         return tailIdx;
                     }
-                    cache.cut(w, ino, size, old, fetchedTail, env.meta.next(w.txn, MetaTable.NEXT_SEQ, 1));
+                    cache.cut(w, ino, size, old, fetchedTail, env.meta.next(w.txn, MetaTable.NEXT_SEQ, 1),
+                            clock.getAsLong() / 1_000_000);
                 }
                 env.meta.add(w.txn, MetaTable.USED_BYTES, size - old);
                 n.size = size;

@@ -96,8 +96,10 @@ public final class Vfs implements AutoCloseable {
         ReplicatedPages ordered = new JournalOrderedPages(replicas, journal);
         this.clock = config.clockNs();
         int ps = config.pageSizeBytes();
-        DirtyBudget budget = new DirtyBudget(config.dirtyBytesMax() / ps, env.read(env.dirty::count));
-        this.cache = new PageCache(env, ps, budget, env.read(env.pages::totalBytes));
+        long dirtyMax = config.dirtyBytesMax() / ps;
+        DirtyBudget budget = new DirtyBudget(dirtyMax, dirtyMax * MountConfig.DIRTY_BACKGROUND_PERCENT / 100,
+                env.read(env.dirty::count));
+        this.cache = new PageCache(env, ps, budget, env.read(env.pages::totalBytes), config.writebackDelayMs());
         this.tracker = new FsyncTracker(env);
         this.fetcher = new PageFetcher(env, cache, replicas, config, registry);
         this.flusher = new Flusher(env, ordered, config, cache, tracker, registry);
@@ -309,9 +311,15 @@ public final class Vfs implements AutoCloseable {
 
     /**
      * fsyncdir(2): directory metadata is in the local LMDB cache and the journal; returns once the
-     * journal is durable up to now (promise 2), EIO at the fsync deadline.
+     * journal is durable up to now (promise 2), EIO at the fsync deadline. On the root directory
+     * it is {@link #syncfs()}: Linux sends syncfs(2) to virtiofs only, never to a /dev/fuse
+     * daemon, so {@code sync MOUNTPOINT} (an fsync of the root) is how to sync a whole volume.
      */
     public void fsyncdir(long ino) {
+        if (ino == ROOT_INO) {
+            syncfs();
+            return;
+        }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.fsyncTimeoutMs());
         env.sync();
         journal.awaitDurable(journal.currentSeq(), msLeft(deadline), "fsyncdir of inode " + ino);
@@ -472,6 +480,11 @@ public final class Vfs implements AutoCloseable {
         long free = Math.max(0, total - counts[0]) / STATFS_FRAGMENT_BYTES;
         return new StatFs(config.pageSizeBytes(), STATFS_FRAGMENT_BYTES, total / STATFS_FRAGMENT_BYTES, free, free,
                 counts[1] + STATFS_FILES_FREE, STATFS_FILES_FREE, MountLimits.NAME_MAX_BYTES);
+    }
+
+    /** Makes every dirty page due for upload now, whatever the write-back delay (a stop drains). */
+    public void uploadAll() {
+        flusher.uploadAll();
     }
 
     /** Pages written but not yet acknowledged by W replicas. */

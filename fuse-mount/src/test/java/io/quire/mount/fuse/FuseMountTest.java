@@ -2,6 +2,7 @@ package io.quire.mount.fuse;
 
 import io.quire.mount.testing.VfsFixture;
 import io.quire.mount.vfs.Caller;
+import io.quire.page.PageKey;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -179,19 +180,30 @@ class FuseMountTest {
 
     /**
      * fsync and fdatasync of directories through the kernel: jnr-fuse 0.5.8 declared fsyncdir
-     * without its datasync argument, and an fdatasync of a directory crashed the daemon.
+     * without its datasync argument, and an fdatasync of a directory crashed the daemon. With a
+     * write-back delay, an fsync of another directory waits for metadata only; one of the root is
+     * the volume's syncfs and uploads the partly written page too.
      */
     @Test
-    void directoryFsyncsReachQuire() throws Exception {
+    void directoryFsyncsReachQuireAndTheRootsIsTheVolumesSyncfs() throws Exception {
+        mount.close();
+        fx.close();
+        fx = new VfsFixture(tmp.resolve("cache-delayed"), b -> b.pageSizeBytes(64 * 1024)
+                .cacheBytesMax(256L << 20).dirtyBytesMax(64L << 20).writebackDelayMs(600_000));
+        mount = FuseMount.mount(fx.vfs, mnt, FuseMount.Options.DEFAULTS, fx.registry);
         Path d = Files.createDirectory(mnt.resolve("d"));
         Files.writeString(d.resolve("f"), "world");
-        for (Path dir : List.of(d, mnt)) {
-            for (boolean metadata : new boolean[] {false, true}) {
-                try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-                    ch.force(metadata);
-                }
+        PageKey page = new PageKey(VfsFixture.VOLUME_ID, fx.ino("/d/f"), 0);
+        for (boolean metadata : new boolean[] {false, true}) {
+            try (FileChannel ch = FileChannel.open(d, StandardOpenOption.READ)) {
+                ch.force(metadata);
             }
         }
+        assertTrue(fx.replicas.stored(page).isEmpty(), "the page waits out its delay");
+        try (FileChannel ch = FileChannel.open(mnt, StandardOpenOption.READ)) {
+            ch.force(false);
+        }
+        assertArrayEquals("world".getBytes(StandardCharsets.UTF_8), fx.replicas.stored(page).orElseThrow().data());
         assertEquals("world", Files.readString(d.resolve("f")), "the daemon still serves");
     }
 

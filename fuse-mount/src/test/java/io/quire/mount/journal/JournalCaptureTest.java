@@ -51,7 +51,7 @@ class JournalCaptureTest {
                 env.meta.put(w.txn, MetaTable.NEXT_INO, 7);
                 env.meta.put(w.txn, MetaTable.VOLUME_ID, 9); // local: not journaled
                 env.pages.put(w.txn, 5, 0, new byte[10], 0, 10); // the page cache: not journaled
-                env.dirty.mark(w.txn, 5, 0, 1);
+                env.dirty.mark(w.txn, 5, 0, 1, 0);
                 return null;
             });
             assertEquals(1, records.size(), "one record per transaction");

@@ -51,6 +51,7 @@ final class Mounts implements AutoCloseable {
                 .readTimeoutMs(20_000)
                 .dirtyWaitMs(20_000)
                 .retryBackoffMaxMs(50)
+                .writebackDelayMs(0)
                 .clockNs(clock)).build();
         FaultyReplicatedPages view = new FaultyReplicatedPages(cluster);
         Vfs vfs = Vfs.open(config, view, new SimpleMeterRegistry(), journal);

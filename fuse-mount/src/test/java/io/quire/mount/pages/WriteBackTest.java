@@ -2,6 +2,7 @@ package io.quire.mount.pages;
 
 import io.quire.mount.Errno;
 import io.quire.mount.Modes;
+import io.quire.mount.MountConfig;
 import io.quire.mount.testing.InMemoryReplicatedPages;
 import io.quire.mount.testing.VfsFixture;
 import io.quire.mount.vfs.Caller;
@@ -16,6 +17,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -36,6 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class WriteBackTest {
     private static final int PAGE = 4096;
     private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final long DELAY_MS = 5_000;
     private final Caller root = Caller.ROOT;
     @TempDir
     Path dir;
@@ -135,6 +138,97 @@ class WriteBackTest {
         long fh = open("/f", Modes.O_RDWR);
         assertErrno(Errno.EIO, () -> fx.vfs.fsync(fh, false));
         fx.replicas.releaseWrites();
+        fx.vfs.release(fh);
+    }
+
+    private static PageKey key(long ino, long index) {
+        return new PageKey(VfsFixture.VOLUME_ID, ino, index);
+    }
+
+    /** A fixture with the write-back delay on; its clock moves only by hand. */
+    private VfsFixture delayed(UnaryOperator<MountConfig.Builder> tune) {
+        return new VfsFixture(dir, b -> tune.apply(b.writebackDelayMs(DELAY_MS)));
+    }
+
+    @Test
+    void partlyWrittenPagesWaitTheWritebackDelayWholeOnesGoAtOnce() {
+        fx = delayed(b -> b);
+        byte[] part = random(20, 100);
+        long p = fx.write("/part", part);
+        byte[] whole = random(21, 2 * PAGE);
+        long w = fx.write("/whole", whole);
+        await().atMost(WAIT).until(() -> fx.replicas.stored(key(w, 1)).isPresent());
+        assertArrayEquals(whole, remoteFile(w, whole.length));
+        await().during(Duration.ofMillis(500)).atMost(WAIT).until(() -> fx.replicas.stored(key(p, 0)).isEmpty());
+        assertEquals(1, fx.vfs.dirtyPages(), "the partly written page waits");
+
+        fx.clock.advance(TimeUnit.MILLISECONDS.toNanos(DELAY_MS - 1));
+        await().during(Duration.ofMillis(500)).atMost(WAIT).until(() -> fx.replicas.stored(key(p, 0)).isEmpty());
+        fx.clock.advance(TimeUnit.MILLISECONDS.toNanos(1));
+        await().atMost(WAIT).until(() -> fx.vfs.dirtyPages() == 0);
+        assertArrayEquals(part, remoteFile(p, part.length));
+    }
+
+    @Test
+    void rewritesWithinTheDelayCostOneUploadAndKeepTheirFirstTime() {
+        fx = delayed(b -> b);
+        long fh = fx.vfs.create(root, Vfs.ROOT_INO, "f", 0644, Modes.O_RDWR | Modes.O_CREAT).fh();
+        byte[] expected = new byte[PAGE - 1];
+        for (int i = 0; i < 50; i++) {
+            fx.vfs.write(root, fh, i * 80L, new byte[] {(byte) (i + 1)}, 0, 1);
+            expected[i * 80] = (byte) (i + 1);
+            if (i == 24) {
+                fx.clock.advance(TimeUnit.MILLISECONDS.toNanos(DELAY_MS / 2));
+            }
+        }
+        fx.vfs.write(root, fh, PAGE - 2, new byte[] {9}, 0, 1);
+        expected[PAGE - 2] = 9;
+        long ino = fx.ino("/f");
+        // The delay counts from the first write: half of it again is enough, however late the last write.
+        fx.clock.advance(TimeUnit.MILLISECONDS.toNanos(DELAY_MS / 2));
+        await().atMost(WAIT).until(() -> fx.vfs.dirtyPages() == 0);
+        assertEquals(1, fx.replicas.writesOf(key(ino, 0)), "51 writes of one page, one upload");
+        assertArrayEquals(expected, remoteFile(ino, expected.length));
+        fx.vfs.release(fh);
+    }
+
+    @Test
+    void fsyncSyncfsAndStoppingDoNotWaitForTheDelay() {
+        fx = delayed(b -> b);
+        byte[] a = random(22, 3 * PAGE + 5);
+        long ia = fx.write("/a", a);
+        long fh = open("/a", Modes.O_RDWR);
+        fx.vfs.fsync(fh, true);
+        assertArrayEquals(a, remoteFile(ia, a.length), "fsync uploaded the partly written tail page");
+        fx.vfs.release(fh);
+
+        fx.mkdir("/d");
+        byte[] c = random(24, 7);
+        long ic = fx.write("/d/c", c);
+        fx.vfs.fsyncdir(fx.ino("/d"));
+        assertTrue(fx.replicas.stored(key(ic, 0)).isEmpty(), "another directory's fsync waits for metadata only");
+        fx.vfs.fsyncdir(Vfs.ROOT_INO);
+        assertArrayEquals(c, remoteFile(ic, c.length), "an fsync of the root is the volume's syncfs");
+
+        byte[] b = random(23, 10);
+        long ib = fx.write("/b", b);
+        fx.vfs.uploadAll();
+        await().atMost(WAIT).until(() -> fx.vfs.dirtyPages() == 0);
+        assertArrayEquals(b, remoteFile(ib, b.length));
+    }
+
+    @Test
+    void pastTheBackgroundMarkPagesGoWhateverTheirAge() {
+        // 256 dirty pages at most; past 128 the delay no longer holds.
+        fx = delayed(b -> b.cacheBytesMax(2L << 20).dirtyBytesMax(1L << 20));
+        long fh = fx.vfs.create(root, Vfs.ROOT_INO, "f", 0644, Modes.O_RDWR | Modes.O_CREAT).fh();
+        for (int i = 0; i < 200; i++) {
+            fx.vfs.write(root, fh, i * (long) PAGE + 1, new byte[] {(byte) i}, 0, 1);
+        }
+        await().atMost(WAIT).until(() -> fx.vfs.dirtyPages() <= 128);
+        await().during(Duration.ofMillis(500)).atMost(WAIT).until(() -> fx.vfs.dirtyPages() > 0);
+        fx.clock.advance(TimeUnit.MILLISECONDS.toNanos(DELAY_MS));
+        await().atMost(WAIT).until(() -> fx.vfs.dirtyPages() == 0);
         fx.vfs.release(fh);
     }
 
@@ -330,7 +424,7 @@ class WriteBackTest {
         fx.vfs.close();
         InMemoryReplicatedPages other = new InMemoryReplicatedPages();
         try {
-            var cfg = io.quire.mount.MountConfig.builder(99, "other", 1, dir).pageSizeBytes(PAGE)
+            var cfg = MountConfig.builder(99, "other", 1, dir).pageSizeBytes(PAGE)
                     .cacheBytesMax(64L << 20).dirtyBytesMax(16L << 20).build();
             IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
                     () -> Vfs.open(cfg, other, fx.registry));

@@ -2,7 +2,9 @@ package io.quire.mount.store;
 
 import io.quire.mount.Errno;
 import io.quire.mount.PosixException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -10,6 +12,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.lmdbjava.Dbi;
+import org.lmdbjava.Env;
+import org.lmdbjava.Txn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -96,6 +101,35 @@ class CacheEnvTest {
                 assertTrue(!env.trash.covers(txn, 6, 12));
                 return null;
             });
+        }
+    }
+
+    @Test
+    void dirtyPagesKeepTheTimeTheyBecameDirtyAndOldEntriesAreDueAtOnce(@TempDir Path dir) {
+        try (CacheEnv env = CacheEnv.open(dir, 16L << 20)) {
+            env.write(w -> {
+                assertTrue(env.dirty.mark(w.txn, 1, 0, 10, 1_000));
+                assertTrue(!env.dirty.mark(w.txn, 1, 0, 11, 2_000), "already dirty");
+                env.dirty.mark(w.txn, 1, 1, 12, 3_000);
+                env.dirty.mark(w.txn, 1, 1, 13, 0);
+                env.dirty.mark(w.txn, 1, 1, 14, 4_000);
+                return null;
+            });
+            assertEquals(List.of(new DirtyTable.Entry(1, 0, 11, 1_000), new DirtyTable.Entry(1, 1, 14, 0)),
+                    env.read(txn -> env.dirty.from(txn, 0, 0, 10)), "first time kept; due-at-once sticks");
+        }
+        // A cache written before the time was kept holds the sequence alone.
+        try (Env<ByteBuffer> raw = Env.create().setMapSize(16L << 20).setMaxDbs(32).open(dir.toFile())) {
+            Dbi<ByteBuffer> dirty = raw.openDbi("dirty");
+            try (Txn<ByteBuffer> txn = raw.txnWrite()) {
+                dirty.put(txn, Keys.of(2, 0), Keys.of(20));
+                txn.commit();
+            }
+        }
+        try (CacheEnv env = CacheEnv.open(dir, 16L << 20)) {
+            assertEquals(new DirtyTable.Entry(2, 0, 20, 0), env.read(txn -> env.dirty.range(txn, 2, 0, 1, 10)).get(0));
+            env.write(w -> env.dirty.mark(w.txn, 2, 0, 21, 5_000));
+            assertEquals(new DirtyTable.Entry(2, 0, 21, 0), env.read(txn -> env.dirty.range(txn, 2, 0, 1, 10)).get(0));
         }
     }
 }

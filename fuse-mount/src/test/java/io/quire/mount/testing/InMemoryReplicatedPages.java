@@ -44,6 +44,7 @@ public final class InMemoryReplicatedPages implements ReplicatedPages {
     public final AtomicLong writes = new AtomicLong();
     public final AtomicLong reads = new AtomicLong();
     public final AtomicLong deletes = new AtomicLong();
+    private final Map<PageKey, AtomicLong> writesByKey = new ConcurrentHashMap<>();
 
     /** A page version as stored; {@code data} null for a tombstone. */
     public record Stored(PageVersion version, byte[] data) {
@@ -78,6 +79,12 @@ public final class InMemoryReplicatedPages implements ReplicatedPages {
         pages.put(key, new Stored(version, data.clone()));
     }
 
+    /** How many writes of this page were asked for (acknowledged or not). */
+    public long writesOf(PageKey key) {
+        AtomicLong n = writesByKey.get(key);
+        return n == null ? 0 : n.get();
+    }
+
     public Optional<Stored> stored(PageKey key) {
         return Optional.ofNullable(pages.get(key));
     }
@@ -92,6 +99,7 @@ public final class InMemoryReplicatedPages implements ReplicatedPages {
     @Override
     public CompletableFuture<Void> write(PageKey key, PageVersion version, ByteBuffer data) {
         writes.incrementAndGet();
+        writesByKey.computeIfAbsent(key, k -> new AtomicLong()).incrementAndGet();
         byte[] copy = new byte[data.remaining()];
         data.duplicate().get(copy);
         return complete(() -> {

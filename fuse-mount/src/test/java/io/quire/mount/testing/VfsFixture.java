@@ -45,6 +45,7 @@ public final class VfsFixture implements AutoCloseable {
                 .readTimeoutMs(20_000)
                 .dirtyWaitMs(20_000)
                 .retryBackoffMaxMs(50)
+                .writebackDelayMs(0) // every page due at once; WriteBackTest tunes the delay
                 .clockNs(clock);
         config = tune.apply(b).build();
         vfs = Vfs.open(config, replicas, registry);
