@@ -299,7 +299,10 @@ public final class MountDaemon implements AutoCloseable {
                 + " (they stay in the cache and are uploaded by the next mount with it)");
     }
 
-    /** Waits up to the I/O timeout for every dirty page to reach W replicas; true when none is left. */
+    /**
+     * Waits for every dirty page to reach W replicas, up to the I/O timeout without progress;
+     * true when none is left.
+     */
     private boolean drain() {
         if (lease == null) {
             return true;
@@ -308,8 +311,14 @@ public final class MountDaemon implements AutoCloseable {
         long start = System.nanoTime();
         long deadline = start + TimeUnit.MILLISECONDS.toNanos(config.ioTimeoutMs());
         long nextLog = start + TimeUnit.MILLISECONDS.toNanos(DRAIN_LOG_EVERY_MS);
-        while (vfs.dirtyPages() > 0) {
+        long lastLeft = Long.MAX_VALUE;
+        long left = vfs.dirtyPages();
+        while (left > 0) {
             long now = System.nanoTime();
+            if (left < lastLeft) { // progress: the deadline counts from the last acknowledged page
+                lastLeft = left;
+                deadline = now + TimeUnit.MILLISECONDS.toNanos(config.ioTimeoutMs());
+            }
             if (!lease.held() || now - deadline > 0) {
                 log.error("volume {}: {} pages not yet on W replicas at stop ({}); they stay in cache {}",
                         volume.name(), vfs.dirtyPages(), lease.held() ? "I/O timeout" : "lease lost", cacheDir);
@@ -320,6 +329,7 @@ public final class MountDaemon implements AutoCloseable {
                 nextLog = now + TimeUnit.MILLISECONDS.toNanos(DRAIN_LOG_EVERY_MS);
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(DRAIN_POLL_MS));
+            left = vfs.dirtyPages();
         }
         return true;
     }

@@ -54,7 +54,10 @@ public final class FsyncTracker {
     }
 
     /**
-     * Waits until the pages in {@code snapshot} (index to dirty sequence) are durable.
+     * Waits until the pages in {@code snapshot} (index to dirty sequence) are durable. The
+     * deadline is {@code timeoutMs} without progress: each acknowledged page starts it again, so
+     * a large backlog that the replicas keep absorbing is waited for, and replicas that stop
+     * answering end the wait in EIO {@code timeoutMs} after their last acknowledgement.
      *
      * @throws PosixException EIO at the deadline, or the mapped errno of a permanent failure
      */
@@ -63,15 +66,21 @@ public final class FsyncTracker {
         waiters.add(w);
         try {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+            int pendingBefore = Integer.MAX_VALUE;
             while (true) {
                 w.recheck(env);
                 if (w.done()) {
                     return;
                 }
+                int pending = w.pendingCount();
+                if (pending < pendingBefore) {
+                    pendingBefore = pending;
+                    deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+                }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new PosixException(Errno.EIO, "fsync of inode " + ino + ": " + w.pendingCount()
-                            + " pages not acknowledged by the replicas after " + timeoutMs + " ms");
+                    throw new PosixException(Errno.EIO, "fsync of inode " + ino + ": " + pending
+                            + " pages not acknowledged by the replicas, none for " + timeoutMs + " ms");
                 }
                 w.sleep(Math.min(TimeUnit.NANOSECONDS.toMillis(left) + 1, RECHECK_INTERVAL_MS));
             }

@@ -27,7 +27,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -320,9 +319,8 @@ public final class Vfs implements AutoCloseable {
             syncfs();
             return;
         }
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.fsyncTimeoutMs());
         env.sync();
-        journal.awaitDurable(journal.currentSeq(), msLeft(deadline), "fsyncdir of inode " + ino);
+        journal.awaitDurable(journal.currentSeq(), config.fsyncTimeoutMs(), "fsyncdir of inode " + ino);
     }
 
     // ---- files
@@ -394,22 +392,22 @@ public final class Vfs implements AutoCloseable {
      * fsync(2)/fdatasync(2): syncs the local cache to disk, waits until every page of the file
      * dirty at this moment has W replica acks, then until the metadata journal is durable up to
      * the newest record at that point (promise 2) — taken after the data, so it covers the remote
-     * high marks the flusher raised to upload them; all within one deadline, EIO past it.
+     * high marks the flusher raised to upload them. Each wait ends in EIO after the fsync
+     * deadline without progress (a large backlog the replicas keep absorbing is waited for).
      */
     public void fsync(long fh, boolean datasync) {
         long ino = openFiles.get(fh).ino;
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.fsyncTimeoutMs());
         env.sync();
-        syncFileData(ino, deadline);
-        journal.awaitDurable(journal.currentSeq(), msLeft(deadline), "fsync of inode " + ino);
+        syncFileData(ino);
+        journal.awaitDurable(journal.currentSeq(), config.fsyncTimeoutMs(), "fsync of inode " + ino);
     }
 
     /**
-     * syncfs(2): every page dirty at this moment and the journal up to now, within the fsync
-     * deadline; also what an unmount that wants everything on the servers calls before close.
+     * syncfs(2): every page dirty at this moment and the journal up to now, each wait bounded as
+     * in {@link #fsync}; also what an unmount that wants everything on the servers calls before
+     * close.
      */
     public void syncfs() {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.fsyncTimeoutMs());
         Set<Long> inodes = env.read(txn -> {
             Set<Long> out = new TreeSet<>();
             for (DirtyTable.Entry e : env.dirty.from(txn, 0, 0, Integer.MAX_VALUE)) {
@@ -419,17 +417,13 @@ public final class Vfs implements AutoCloseable {
         });
         env.sync();
         for (long ino : inodes) {
-            syncFileData(ino, deadline);
+            syncFileData(ino);
         }
-        journal.awaitDurable(journal.currentSeq(), msLeft(deadline), "syncfs");
+        journal.awaitDurable(journal.currentSeq(), config.fsyncTimeoutMs(), "syncfs");
     }
 
-    private static long msLeft(long deadlineNs) {
-        return Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadlineNs - System.nanoTime()));
-    }
-
-    /** Waits for the pages of {@code ino} dirty now to reach W replicas. */
-    private void syncFileData(long ino, long deadlineNs) {
+    /** Waits for the pages of {@code ino} dirty now to reach W replicas (EIO after the deadline without progress). */
+    private void syncFileData(long ino) {
         Map<Long, Long> snapshot = env.read(txn -> {
             Map<Long, Long> m = new HashMap<>();
             for (DirtyTable.Entry e : env.dirty.range(txn, ino, 0, Long.MAX_VALUE, Integer.MAX_VALUE)) {
@@ -439,7 +433,7 @@ public final class Vfs implements AutoCloseable {
         });
         if (!snapshot.isEmpty()) {
             flusher.prioritize(ino);
-            tracker.await(ino, snapshot, msLeft(deadlineNs));
+            tracker.await(ino, snapshot, config.fsyncTimeoutMs());
         }
     }
 

@@ -233,6 +233,23 @@ class WriteBackTest {
     }
 
     @Test
+    void fsyncWaitsForABacklogLongerThanItsDeadlineWhileTheReplicasProgress() {
+        // One upload at a time, 40 ms each: 24 pages take about a second, the deadline is 300 ms.
+        fx = new VfsFixture(dir, b -> b.fsyncTimeoutMs(300).flushInFlightMax(1));
+        fx.replicas.holdWrites();
+        byte[] data = random(25, 24 * PAGE);
+        long ino = fx.write("/f", data);
+        fx.replicas.delay(40);
+        fx.replicas.releaseWrites();
+        long fh = open("/f", Modes.O_RDWR);
+        long start = System.nanoTime();
+        fx.vfs.fsync(fh, false);
+        assertTrue(System.nanoTime() - start > TimeUnit.MILLISECONDS.toNanos(300), "longer than one deadline");
+        assertArrayEquals(data, remoteFile(ino, data.length));
+        fx.vfs.release(fh);
+    }
+
+    @Test
     void everyReturnedWriteSurvivesARestartAndIsUploadedAfterIt() {
         fx = new VfsFixture(dir);
         fx.replicas.failNext(1_000_000, Status.UNAVAILABLE);
