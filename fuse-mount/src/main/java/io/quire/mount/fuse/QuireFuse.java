@@ -372,6 +372,7 @@ public final class QuireFuse extends FuseStubFS {
         return guard.call("releasedir", path, () -> 0);
     }
 
+    /** Reached through {@link #fsyncdirEntry}, never through jnr-fuse's own declaration. */
     @Override
     public int fsyncdir(String path, FuseFileInfo fi) {
         return guard.call("fsyncdir", path, () -> {

@@ -52,10 +52,15 @@ class FuseMountTest {
     void mount() throws IOException {
         assumeTrue(Files.exists(Path.of("/dev/fuse")), "no /dev/fuse");
         mnt = Files.createDirectory(tmp.resolve("mnt"));
-        fx = new VfsFixture(tmp.resolve("cache"), b -> b.pageSizeBytes(64 * 1024).cacheBytesMax(256L << 20)
-                .dirtyBytesMax(64L << 20));
+        fx = fixture("cache", 0);
         fx.vfs.chmod(Caller.ROOT, io.quire.mount.vfs.Vfs.ROOT_INO, 0777);
         mount = FuseMount.mount(fx.vfs, mnt, FuseMount.Options.DEFAULTS, fx.registry);
+    }
+
+    /** The mount's cache: 64 KiB pages, 256 MiB, 64 MiB dirty, this write-back delay. */
+    private VfsFixture fixture(String cacheDir, long writebackDelayMs) {
+        return new VfsFixture(tmp.resolve(cacheDir), b -> b.pageSizeBytes(64 * 1024).cacheBytesMax(256L << 20)
+                .dirtyBytesMax(64L << 20).writebackDelayMs(writebackDelayMs));
     }
 
     @AfterEach
@@ -188,8 +193,7 @@ class FuseMountTest {
     void directoryFsyncsReachQuireAndTheRootsIsTheVolumesSyncfs() throws Exception {
         mount.close();
         fx.close();
-        fx = new VfsFixture(tmp.resolve("cache-delayed"), b -> b.pageSizeBytes(64 * 1024)
-                .cacheBytesMax(256L << 20).dirtyBytesMax(64L << 20).writebackDelayMs(600_000));
+        fx = fixture("cache-delayed", 600_000);
         mount = FuseMount.mount(fx.vfs, mnt, FuseMount.Options.DEFAULTS, fx.registry);
         Path d = Files.createDirectory(mnt.resolve("d"));
         Files.writeString(d.resolve("f"), "world");
