@@ -172,7 +172,10 @@ public final class LmdbPageStore implements PageStore {
     @Override
     public GroupDigest groupDigest(long volumeId, int group) {
         checkGroup(volumeId, group);
-        return digests.get(volumeId, group, () -> reader.groupDigest(volumeId, group));
+        return digests.get(volumeId, group, () -> {
+            metrics.digestScans.increment();
+            return reader.groupDigest(volumeId, group);
+        });
     }
 
     @Override
@@ -265,7 +268,7 @@ public final class LmdbPageStore implements PageStore {
     }
 
     private void reportCorrupt(PageKey key) {
-        digests.changed(key.volumeId(), key.group()); // damage changes what a scan would list
+        digests.invalidate(key.volumeId(), key.group()); // damage changes what a scan would list
         metrics.corrupt.increment();
         log.warn("page {} failed verification in the page store", key);
         try {

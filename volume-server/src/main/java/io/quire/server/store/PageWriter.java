@@ -175,7 +175,7 @@ final class PageWriter {
 
     private void commit(List<WriteOp> batch) {
         for (int growths = 0; ; growths++) {
-            WriteBatch state = new WriteBatch(table);
+            WriteBatch state = new WriteBatch(table, digests);
             try {
                 long start = System.nanoTime();
                 gate.write(txn -> {
@@ -190,18 +190,21 @@ final class PageWriter {
                 state.publish();
                 return;
             } catch (Env.MapFullException e) {
+                state.abandon();
                 if (growths >= MAP_GROWTHS_PER_BATCH_MAX) {
                     failAll(batch, new QuireException(Status.INTERNAL_ERROR, "LMDB map still full after " + growths + " growths", e));
                     return;
                 }
                 growMap();
             } catch (LmdbNativeException e) {
+                state.abandon();
                 Status status = e.getResultCode() == ENOSPC ? Status.NO_SPACE : Status.INTERNAL_ERROR;
                 log.error("page store write transaction failed ({} ops)", batch.size(), e);
                 failAll(batch, new QuireException(status, "page store write failed: " + e.getMessage(), e));
                 return;
             } catch (RuntimeException | Error e) {
                 // The writer must survive anything one batch does; the batch's callers learn of it.
+                state.abandon();
                 log.error("page store write transaction failed ({} ops)", batch.size(), e);
                 failAll(batch, new QuireException(QuireException.statusOf(e), "page store write failed: " + e, e));
                 return;
@@ -227,10 +230,7 @@ final class PageWriter {
         if (op instanceof WriteOp.PageWrite w) {
             try {
                 applyPage(txn, w, state);
-                state.afterCommit(() -> {
-                    digests.changed(w.key().volumeId(), w.key().group());
-                    w.done().complete(null);
-                });
+                state.afterCommit(() -> w.done().complete(null));
             } catch (QuireException e) {
                 state.afterCommit(() -> w.fail(e));
             }
@@ -260,6 +260,7 @@ final class PageWriter {
         long oldBytes = 0;
         long oldPages = 0;
         ByteBuffer old = pages.get(txn, k);
+        long oldHash = 0;
         if (old != null) {
             PageHeader header = PageHeader.read(old);
             if (header != null && !w.version().isNewerThan(header.version()) && header.dataIntact(old)) {
@@ -270,6 +271,7 @@ final class PageWriter {
                 oldBytes = PageHeader.rawDataBytes(old);
                 oldPages = 1;
             }
+            oldHash = PageReader.hash(PageReader.entry(k, old, new ArrayList<>(0)));
         }
         long newBytes = w.bytes();
         long growth = newBytes - oldBytes;
@@ -284,6 +286,8 @@ final class PageWriter {
             value.put(w.data().duplicate());
         }
         state.account(volumeId, growth, (w.tombstone() ? 0 : 1) - oldPages);
+        long newHash = GroupDigest.entryHash(key.inode(), key.pageIndex(), w.version(), w.tombstone());
+        state.digestDelta(volumeId, key.group(), old == null ? 1 : 0, newHash - oldHash);
     }
 
     private void applyDeletionStep(Txn<ByteBuffer> txn, WriteOp.VolumeDeletion d, WriteBatch state) {

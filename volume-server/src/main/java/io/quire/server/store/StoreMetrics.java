@@ -17,6 +17,7 @@ final class StoreMetrics implements AutoCloseable {
     final Counter corrupt;
     final Counter overloaded;
     final Counter mapGrowths;
+    final Counter digestScans;
     private final MeterRegistry registry;
     private final List<Meter> meters = new ArrayList<>();
 
@@ -35,10 +36,14 @@ final class StoreMetrics implements AutoCloseable {
         overloaded = Counter.builder("quire.store.overloaded").description("writes refused because the queue stayed full")
                 .register(registry);
         mapGrowths = Counter.builder("quire.store.map.growths").description("LMDB map size increases").register(registry);
+        digestScans = Counter.builder("quire.store.digest.scans")
+                .description("page groups whose digest was computed by reading every entry (once per group, then kept current)")
+                .register(registry);
         meters.add(commit);
         meters.add(corrupt);
         meters.add(overloaded);
         meters.add(mapGrowths);
+        meters.add(digestScans);
     }
 
     void gaugeQueue(Supplier<Number> queuedOps) {

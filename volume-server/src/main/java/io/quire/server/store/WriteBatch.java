@@ -12,19 +12,27 @@ import org.lmdbjava.Txn;
 
 /**
  * Confined to the writer thread. The effects of one write transaction before it commits: changed
- * volume rows, running totals and what to do once the commit is durable. Thrown away when the
- * transaction aborts (map full), so a retried batch starts again from the committed state.
+ * volume rows, running totals, each touched group's digest delta and what to do once the commit
+ * is durable. Thrown away when the transaction aborts (map full), after {@link #abandon()}, so a
+ * retried batch starts again from the committed state.
  */
 final class WriteBatch {
+    private record GroupId(long volumeId, int group) {
+    }
+
     private final VolumeTable committed;
+    private final GroupDigestCache digests;
+    /** Per touched group: {entries added, hash sum delta}; {@link GroupDigestCache#begin} called for each. */
+    private final Map<GroupId, long[]> digestDeltas = new HashMap<>();
     private final Map<Long, VolumeRecord> changed = new HashMap<>();
     private final Set<Long> removed = new HashSet<>();
     private final List<Runnable> afterCommit = new ArrayList<>();
     private long usedBytes;
     private long pageCount;
 
-    WriteBatch(VolumeTable committed) {
+    WriteBatch(VolumeTable committed, GroupDigestCache digests) {
         this.committed = committed;
+        this.digests = digests;
         this.usedBytes = committed.usedBytes();
         this.pageCount = committed.pageCount();
     }
@@ -57,6 +65,16 @@ final class WriteBatch {
         removed.add(volumeId);
     }
 
+    /** An entry of the group changes in this transaction: its count and hash sum move by these. */
+    void digestDelta(long volumeId, int group, long countDelta, long hashDelta) {
+        long[] d = digestDeltas.computeIfAbsent(new GroupId(volumeId, group), id -> {
+            digests.begin(volumeId, group);
+            return new long[2];
+        });
+        d[0] += countDelta;
+        d[1] += hashDelta;
+    }
+
     /** Live page bytes over all volumes, this transaction's changes included. */
     long usedBytes() {
         return usedBytes;
@@ -77,11 +95,19 @@ final class WriteBatch {
         }
     }
 
-    /** After the commit: makes the rows visible to readers, then completes the ops. */
+    /** After the commit: makes the rows and digests current, then completes the ops. */
     void publish() {
         committed.publish(changed, removed, usedBytes, pageCount);
+        digestDeltas.forEach((id, d) -> digests.end(id.volumeId(), id.group(), d[0], d[1]));
+        digestDeltas.clear();
         for (Runnable action : afterCommit) {
             action.run();
         }
+    }
+
+    /** The transaction did not commit: the groups it touched are scanned again when asked. */
+    void abandon() {
+        digestDeltas.forEach((id, d) -> digests.abort(id.volumeId(), id.group()));
+        digestDeltas.clear();
     }
 }
