@@ -18,8 +18,11 @@ import java.util.function.Supplier;
  * none began or ended before the install: then the scan's snapshot holds exactly the commits
  * whose deltas were not applied, and every later commit's delta is applied to it. Anything the
  * writer cannot express as a delta (a volume deletion step, a damaged header found by a read)
- * {@link #invalidate}s the group: the next call rescans it. Memory: one small entry per group
- * that was ever written or digested (at most volumes x {@link Limits#PAGE_GROUPS_PER_VOLUME}).
+ * {@link #invalidate}s the group: the next call rescans it, as does the writer replacing an entry
+ * whose header is damaged (its part of the digest is not known). The kept digests are saved at a
+ * clean close and loaded at the next open (see {@link LmdbPageStore}), so a restart rescans
+ * nothing. Memory: one small entry per group that was ever written or digested (at most volumes
+ * x {@link Limits#PAGE_GROUPS_PER_VOLUME}).
  */
 final class GroupDigestCache {
     private record GroupId(long volumeId, int group) {
@@ -101,6 +104,32 @@ final class GroupDigestCache {
             s.changes++;
             s.digest = null;
         }
+    }
+
+    /** Installs a digest saved at the last clean close (the store opening: no writer yet). */
+    void load(long volumeId, int group, GroupDigest digest) {
+        State s = state(volumeId, group);
+        synchronized (s) {
+            s.digest = digest;
+        }
+    }
+
+    /** Every group's kept digest, for saving at a clean close (the writer stopped: none in flight). */
+    void forEachKept(KeptDigest action) {
+        groups.forEach((id, s) -> {
+            GroupDigest d;
+            synchronized (s) {
+                d = s.inFlight == 0 ? s.digest : null;
+            }
+            if (d != null) {
+                action.accept(id.volumeId(), id.group(), d);
+            }
+        });
+    }
+
+    @FunctionalInterface
+    interface KeptDigest {
+        void accept(long volumeId, int group, GroupDigest digest);
     }
 
     /** After a commit that removed entries of a volume in any group. */

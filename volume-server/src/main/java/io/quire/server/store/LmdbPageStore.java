@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Two databases: "pages" (layout in {@link PageLayout}) and "volumes" (layout in
  * {@link VolumeRecord}), changed together in one transaction, so usage and fence epochs always
- * agree with the pages on disk. All writes go through one {@link PageWriter} thread with group
+ * agree with the pages on disk. A third, "digests" ({@link SavedDigests}), is written only by a
+ * clean close. All writes go through one {@link PageWriter} thread with group
  * commit; commits are synchronous (no MDB_NOSYNC), so a completed write survives a crash of the
  * process or the host. Reads run on the caller's thread in their own read transactions
  * (MDB_NOTLS: pool threads, not tied to a thread).
@@ -54,7 +55,7 @@ public final class LmdbPageStore implements PageStore {
     /** Held locked while open, so that two servers never share one environment. */
     private static final String LOCK_FILE_NAME = "quire.lock";
     private static final String DATA_FILE_NAME = "data.mdb";
-    private static final int DBS_MAX = 2;
+    private static final int DBS_MAX = 3;
     /** Reader slots beyond the semaphore's, for LMDB's own bookkeeping of stale readers. */
     private static final int READER_SLOTS_SPARE = 8;
     /** Entries one scrub step may verify: bounds the time its read transaction stays open. */
@@ -72,6 +73,7 @@ public final class LmdbPageStore implements PageStore {
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Consumer<PageKey> corruptionListener = key -> { };
     private final GroupDigestCache digests = new GroupDigestCache();
+    private final Dbi<ByteBuffer> savedDigests;
 
     /**
      * Opens (creating if needed) the store in {@code dir} with default bounds for its capacity.
@@ -100,6 +102,7 @@ public final class LmdbPageStore implements PageStore {
                     .open(dir.toFile(), EnvFlags.MDB_NOTLS);
             Dbi<ByteBuffer> pages = env.openDbi("pages", DbiFlags.MDB_CREATE);
             Dbi<ByteBuffer> volumes = env.openDbi("volumes", DbiFlags.MDB_CREATE);
+            this.savedDigests = env.openDbi("digests", DbiFlags.MDB_CREATE);
             this.gate = new TxnGate(env, config.readTxnsMax(), config.readWaitMs());
             this.table = VolumeTable.load(gate, volumes);
             this.reader = new PageReader(gate, pages, this::reportCorrupt);
@@ -116,6 +119,7 @@ public final class LmdbPageStore implements PageStore {
             }
             throw (RuntimeException) e;
         }
+        loadDigests();
         writer.start();
         log.info("page store open in {}: capacity {} bytes, {} bytes in {} pages of {} volumes, map {} bytes",
                 dir, config.capacityBytes(), table.usedBytes(), table.pageCount(), table.snapshot().size(), gate.mapBytes());
@@ -255,11 +259,44 @@ public final class LmdbPageStore implements PageStore {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        writer.close();
+        if (writer.close()) {
+            saveDigests();
+        }
         gate.close();
         metrics.close();
         closeQuietly(lockChannel);
         log.info("page store closed in {}", dir);
+    }
+
+    /** Before the writer starts: the digests of the last clean close, if nothing was written since. */
+    private void loadDigests() {
+        long last = gate.lastTxnId();
+        int loaded = gate.read(txn -> SavedDigests.load(txn, savedDigests, last, digests));
+        if (loaded >= 0) {
+            log.info("page store {}: {} group digests from the last clean close, none to scan", dir, loaded);
+        } else {
+            log.info("page store {}: no group digests saved since the last write; groups are scanned when first compared", dir);
+        }
+    }
+
+    /** After the writer stopped: saves the kept digests, so the next open scans nothing. */
+    private void saveDigests() {
+        try {
+            int saved = gate.write(txn -> {
+                int n = SavedDigests.save(txn, savedDigests, digests);
+                txn.commit();
+                return n;
+            });
+            log.info("page store {}: {} group digests saved", dir, saved);
+        } catch (RuntimeException e) {
+            log.warn("page store {}: saving group digests failed ({}); the next open scans them", dir, e.toString());
+        }
+    }
+
+    /** A group's digest computed by reading every entry, whatever is kept (for tests and diagnostics). */
+    GroupDigest scanDigest(long volumeId, int group) {
+        checkGroup(volumeId, group);
+        return reader.groupDigest(volumeId, group);
     }
 
     /** The current LMDB map size (for tests and diagnostics). */

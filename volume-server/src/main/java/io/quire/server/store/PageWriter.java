@@ -112,8 +112,11 @@ final class PageWriter {
         return done;
     }
 
-    /** Applies the ops already queued, fails pending volume deletions, and stops the thread. */
-    void close() {
+    /**
+     * Applies the ops already queued, fails pending volume deletions, and stops the thread;
+     * returns false if the thread was still busy after the wait (nothing else may write then).
+     */
+    boolean close() {
         closing = true;
         try {
             thread.join(CLOSE_JOIN_MS);
@@ -122,7 +125,9 @@ final class PageWriter {
         }
         if (thread.isAlive()) {
             log.error("page store writer still busy after {} ms; closing anyway", CLOSE_JOIN_MS);
+            return false;
         }
+        return true;
     }
 
     private void run() {
@@ -261,8 +266,10 @@ final class PageWriter {
         long oldPages = 0;
         ByteBuffer old = pages.get(txn, k);
         long oldHash = 0;
+        boolean oldDamaged = false;
         if (old != null) {
             PageHeader header = PageHeader.read(old);
+            oldDamaged = header == null;
             if (header != null && !w.version().isNewerThan(header.version()) && header.dataIntact(old)) {
                 return; // superseded; a damaged copy never blocks a write, so repair can replace it
             }
@@ -286,8 +293,13 @@ final class PageWriter {
             value.put(w.data().duplicate());
         }
         state.account(volumeId, growth, (w.tombstone() ? 0 : 1) - oldPages);
-        long newHash = GroupDigest.entryHash(key.inode(), key.pageIndex(), w.version(), w.tombstone());
-        state.digestDelta(volumeId, key.group(), old == null ? 1 : 0, newHash - oldHash);
+        if (oldDamaged) {
+            // A kept digest counted the entry as written, a scan as damaged: which one is unknown.
+            state.digestUnknown(volumeId, key.group());
+        } else {
+            long newHash = GroupDigest.entryHash(key.inode(), key.pageIndex(), w.version(), w.tombstone());
+            state.digestDelta(volumeId, key.group(), old == null ? 1 : 0, newHash - oldHash);
+        }
     }
 
     private void applyDeletionStep(Txn<ByteBuffer> txn, WriteOp.VolumeDeletion d, WriteBatch state) {

@@ -91,6 +91,17 @@ final class TxnGate {
         }
     }
 
+    /** The id of the last committed write transaction. */
+    long lastTxnId() {
+        lock.readLock().lock();
+        try {
+            checkOpen();
+            return env.info().lastTransactionId;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     /** Waits for open transactions to end, then closes the environment; later calls fail. */
     void close() {
         lock.writeLock().lock();

@@ -24,6 +24,8 @@ final class WriteBatch {
     private final GroupDigestCache digests;
     /** Per touched group: {entries added, hash sum delta}; {@link GroupDigestCache#begin} called for each. */
     private final Map<GroupId, long[]> digestDeltas = new HashMap<>();
+    /** Touched groups whose change is not a known delta: rescanned when next asked. */
+    private final Set<GroupId> digestsUnknown = new HashSet<>();
     private final Map<Long, VolumeRecord> changed = new HashMap<>();
     private final Set<Long> removed = new HashSet<>();
     private final List<Runnable> afterCommit = new ArrayList<>();
@@ -75,6 +77,12 @@ final class WriteBatch {
         d[1] += hashDelta;
     }
 
+    /** An entry of the group changes in a way no delta describes (its old header was damaged). */
+    void digestUnknown(long volumeId, int group) {
+        digestDelta(volumeId, group, 0, 0);
+        digestsUnknown.add(new GroupId(volumeId, group));
+    }
+
     /** Live page bytes over all volumes, this transaction's changes included. */
     long usedBytes() {
         return usedBytes;
@@ -99,7 +107,9 @@ final class WriteBatch {
     void publish() {
         committed.publish(changed, removed, usedBytes, pageCount);
         digestDeltas.forEach((id, d) -> digests.end(id.volumeId(), id.group(), d[0], d[1]));
+        digestsUnknown.forEach(id -> digests.invalidate(id.volumeId(), id.group()));
         digestDeltas.clear();
+        digestsUnknown.clear();
         for (Runnable action : afterCommit) {
             action.run();
         }
@@ -109,5 +119,6 @@ final class WriteBatch {
     void abandon() {
         digestDeltas.forEach((id, d) -> digests.abort(id.volumeId(), id.group()));
         digestDeltas.clear();
+        digestsUnknown.clear();
     }
 }

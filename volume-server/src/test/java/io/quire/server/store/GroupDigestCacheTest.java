@@ -190,6 +190,35 @@ class GroupDigestCacheTest {
         }
     }
 
+    @Test
+    void aCleanCloseSavesTheDigestsSoTheNextOpenScansNothing() {
+        Random rnd = new Random(11);
+        Map<Integer, GroupDigest> before = new HashMap<>();
+        try (LmdbPageStore store = TestPages.open(dir, CAPACITY)) {
+            for (int i = 0; i < 300; i++) {
+                ok(put(store, new PageKey(1, 1 + rnd.nextInt(50), rnd.nextInt(100)), v(1, 1 + i), random(i, 64)));
+            }
+            for (int g = 0; g < io.quire.proto.Limits.PAGE_GROUPS_PER_VOLUME; g++) {
+                before.put(g, store.groupDigest(1, g));
+            }
+        }
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (LmdbPageStore reopened = LmdbPageStore.open(dir, CAPACITY, registry)) {
+            for (int g = 0; g < io.quire.proto.Limits.PAGE_GROUPS_PER_VOLUME; g++) {
+                assertEquals(before.get(g), reopened.groupDigest(1, g), "group " + g + " as saved");
+            }
+            assertEquals(0.0, scans(registry), "nothing scanned after a clean close");
+            for (int i = 0; i < 200; i++) {
+                PageKey k = new PageKey(1, 1 + rnd.nextInt(60), rnd.nextInt(100));
+                ok(rnd.nextBoolean() ? put(reopened, k, v(2, 1 + i), random(i, 32)) : reopened.delete(k, v(2, 1 + i), false));
+            }
+            for (int g = 0; g < io.quire.proto.Limits.PAGE_GROUPS_PER_VOLUME; g++) {
+                assertEquals(reopened.scanDigest(1, g), reopened.groupDigest(1, g), "group " + g + ": loaded, then kept current");
+            }
+            assertEquals(0.0, scans(registry));
+        }
+    }
+
     // ---- the protocol between scans and commits, step by step (no store)
 
     private static final GroupDigest SCANNED = new GroupDigest(10, 1000);

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.quire.page.PageKey;
+import io.quire.proto.Limits;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -24,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Confined to JUnit's thread (plus one thread reading the child's acks). Kills a writing process
  * with SIGKILL and checks that every acknowledged page survived intact: a put completes only after
- * its commit is durable.
+ * its commit is durable; and that group digests saved by an earlier clean close are not trusted
+ * once the crashed process wrote after them.
  */
 @Timeout(120)
 class LmdbPageStoreCrashTest {
@@ -37,6 +40,16 @@ class LmdbPageStoreCrashTest {
     void everyAcknowledgedPageSurvivesSigkill() throws Exception {
         Path storeDir = dir.resolve("pages");
         Path childErr = dir.resolve("child.err");
+        // A clean close first saves every group's digest; the child's writes then make them stale.
+        try (LmdbPageStore store = TestPages.open(storeDir, 1L << 30)) {
+            for (int i = 0; i < 64; i++) {
+                TestPages.ok(TestPages.put(store, new PageKey(1, 1_000_000 + i, 0), TestPages.v(1, 1),
+                        TestPages.random(i, CrashWriterMain.PAGE_BYTES)));
+            }
+            for (int g = 0; g < Limits.PAGE_GROUPS_PER_VOLUME; g++) {
+                store.groupDigest(1, g);
+            }
+        }
         List<String> command = List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-opens", "java.base/java.nio=ALL-UNNAMED",
@@ -60,7 +73,11 @@ class LmdbPageStoreCrashTest {
         }
         System.out.println(acked.size() + " acks before SIGKILL; child stderr: " + read(childErr));
 
-        try (PageStore store = TestPages.open(storeDir, 1L << 30)) {
+        try (LmdbPageStore store = TestPages.open(storeDir, 1L << 30)) {
+            for (int g = 0; g < Limits.PAGE_GROUPS_PER_VOLUME; g++) {
+                assertEquals(store.scanDigest(1, g), store.groupDigest(1, g),
+                        "group " + g + ": digests saved before the crashed writes must not be trusted");
+            }
             for (int i : acked) {
                 StoredPage page = store.get(CrashWriterMain.keyOf(i));
                 assertNotNull(page, "acknowledged page " + i + " lost");
