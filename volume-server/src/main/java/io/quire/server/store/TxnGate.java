@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 import org.lmdbjava.Env;
+import org.lmdbjava.EnvInfo;
 import org.lmdbjava.Txn;
 
 /**
@@ -82,21 +83,19 @@ final class TxnGate {
     }
 
     long mapBytes() {
-        lock.readLock().lock();
-        try {
-            checkOpen();
-            return env.info().mapSize;
-        } finally {
-            lock.readLock().unlock();
-        }
+        return info().mapSize;
     }
 
     /** The id of the last committed write transaction. */
     long lastTxnId() {
+        return info().lastTransactionId;
+    }
+
+    private EnvInfo info() {
         lock.readLock().lock();
         try {
             checkOpen();
-            return env.info().lastTransactionId;
+            return env.info();
         } finally {
             lock.readLock().unlock();
         }
