@@ -416,6 +416,7 @@ public final class Vfs implements AutoCloseable {
             return out;
         });
         env.sync();
+        inodes.forEach(flusher::prioritize); // all files' pages go at once, not one file per wait
         for (long ino : inodes) {
             syncFileData(ino);
         }

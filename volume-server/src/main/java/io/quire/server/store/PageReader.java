@@ -99,7 +99,8 @@ final class PageReader {
                 ByteBuffer start = PageLayout.key(KEY.get(), volumeId, group, 0, 0);
                 for (boolean found = c.get(start, GetOp.MDB_SET_RANGE);
                      found && PageLayout.inGroup(c.key(), volumeId, group); found = c.next()) {
-                    sum += hash(entry(c.key(), c.val(), damaged));
+                    ListVersions.Entry e = entry(c.key(), c.val(), damaged);
+                    sum += GroupDigest.entryHash(e.inode(), e.pageIndex(), e.version(), e.tombstone());
                     count++;
                 }
             }
@@ -150,16 +151,8 @@ final class PageReader {
         return new ScrubResult(result.next(), result.pagesChecked(), damaged.size(), result.wrapped());
     }
 
-    /** An entry's part of its group's digest (the writer keeps digests current with the same function). */
-    static long hash(ListVersions.Entry e) {
-        return GroupDigest.entryHash(e.inode(), e.pageIndex(), e.version(), e.tombstone());
-    }
-
-    /**
-     * One listing entry; a damaged header lists as version ZERO so that any replica's copy wins,
-     * and its key is added to {@code damaged}.
-     */
-    static ListVersions.Entry entry(ByteBuffer key, ByteBuffer value, List<PageKey> damaged) {
+    /** One listing entry; a damaged header lists as version ZERO so that any replica's copy wins. */
+    private static ListVersions.Entry entry(ByteBuffer key, ByteBuffer value, List<PageKey> damaged) {
         long inode = PageLayout.inode(key);
         long index = PageLayout.pageIndex(key);
         PageHeader header = PageHeader.read(value);

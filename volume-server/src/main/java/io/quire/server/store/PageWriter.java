@@ -278,7 +278,9 @@ final class PageWriter {
                 oldBytes = PageHeader.rawDataBytes(old);
                 oldPages = 1;
             }
-            oldHash = PageReader.hash(PageReader.entry(k, old, new ArrayList<>(0)));
+            if (header != null) {
+                oldHash = GroupDigest.entryHash(key.inode(), key.pageIndex(), header.version(), header.tombstone());
+            }
         }
         long newBytes = w.bytes();
         long growth = newBytes - oldBytes;
