@@ -25,7 +25,8 @@ import java.util.function.Supplier;
  * x {@link Limits#PAGE_GROUPS_PER_VOLUME}).
  */
 final class GroupDigestCache {
-    private record GroupId(long volumeId, int group) {
+    /** A page group of a volume. Thread-safe (immutable). */
+    record GroupId(long volumeId, int group) {
     }
 
     /** Guarded by itself. */

@@ -17,15 +17,12 @@ import org.lmdbjava.Txn;
  * retried batch starts again from the committed state.
  */
 final class WriteBatch {
-    private record GroupId(long volumeId, int group) {
-    }
-
     private final VolumeTable committed;
     private final GroupDigestCache digests;
     /** Per touched group: {entries added, hash sum delta}; {@link GroupDigestCache#begin} called for each. */
-    private final Map<GroupId, long[]> digestDeltas = new HashMap<>();
+    private final Map<GroupDigestCache.GroupId, long[]> digestDeltas = new HashMap<>();
     /** Touched groups whose change is not a known delta: rescanned when next asked. */
-    private final Set<GroupId> digestsUnknown = new HashSet<>();
+    private final Set<GroupDigestCache.GroupId> digestsUnknown = new HashSet<>();
     private final Map<Long, VolumeRecord> changed = new HashMap<>();
     private final Set<Long> removed = new HashSet<>();
     private final List<Runnable> afterCommit = new ArrayList<>();
@@ -69,7 +66,7 @@ final class WriteBatch {
 
     /** An entry of the group changes in this transaction: its count and hash sum move by these. */
     void digestDelta(long volumeId, int group, long countDelta, long hashDelta) {
-        long[] d = digestDeltas.computeIfAbsent(new GroupId(volumeId, group), id -> {
+        long[] d = digestDeltas.computeIfAbsent(new GroupDigestCache.GroupId(volumeId, group), id -> {
             digests.begin(volumeId, group);
             return new long[2];
         });
@@ -80,7 +77,7 @@ final class WriteBatch {
     /** An entry of the group changes in a way no delta describes (its old header was damaged). */
     void digestUnknown(long volumeId, int group) {
         digestDelta(volumeId, group, 0, 0);
-        digestsUnknown.add(new GroupId(volumeId, group));
+        digestsUnknown.add(new GroupDigestCache.GroupId(volumeId, group));
     }
 
     /** Live page bytes over all volumes, this transaction's changes included. */
