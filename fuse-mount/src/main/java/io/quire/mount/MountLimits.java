@@ -42,6 +42,12 @@ public final class MountLimits {
     public static final long LMDB_MAP_MAX_BYTES = 1L << 42;
     /** LMDB: room for metadata above the page cache when the map is first sized. */
     public static final long LMDB_MAP_METADATA_BYTES = 256L * 1024 * 1024;
+    /**
+     * LMDB: a write starts only with at least this much never-used map left in each environment,
+     * growing the maps first: far more than one transaction adds, so the second of a write's two
+     * commits never finds its map full (the first would then be committed alone).
+     */
+    public static final long LMDB_MAP_ROOM_BYTES = 16L * 1024 * 1024;
     /** Write transactions retried after growing a full map before giving up with ENOSPC. */
     public static final int LMDB_MAP_GROW_ATTEMPTS_MAX = 8;
 

@@ -82,10 +82,10 @@ public final class Evictor implements AutoCloseable {
 
     /** Sweeps at most twice around the cache (second chances cost one lap). */
     void evictToLowMark() {
-        long budget = 2 * env.read(env.pages::count) + MountLimits.MAINTENANCE_BATCH_PAGES;
+        long budget = 2 * env.readData(env.pages::count) + MountLimits.MAINTENANCE_BATCH_PAGES;
         long swept = 0;
         while (!worker.stopped() && cache.cachedBytes() > lowBytes() && swept < budget) {
-            Sweep sweep = env.read(txn -> {
+            Sweep sweep = env.readData(txn -> {
                 List<PageTable.Key> scanned = env.pages.scan(txn, handIno, handIndex, MountLimits.MAINTENANCE_BATCH_PAGES);
                 List<PageTable.Key> victims = new ArrayList<>();
                 for (PageTable.Key k : scanned) {
@@ -117,9 +117,9 @@ public final class Evictor implements AutoCloseable {
             int n = 0;
             for (PageTable.Key k : victims) {
                 // Re-checked in the write transaction: a write may have dirtied it since the scan.
-                if (env.dirty.seq(w.txn, k.ino(), k.index()) == 0) {
-                    int len = env.pages.length(w.txn, k.ino(), k.index());
-                    if (len >= 0 && env.pages.delete(w.txn, k.ino(), k.index())) {
+                if (env.dirty.seq(w.data(), k.ino(), k.index()) == 0) {
+                    int len = env.pages.length(w.data(), k.ino(), k.index());
+                    if (len >= 0 && env.pages.delete(w.data(), k.ino(), k.index())) {
                         bytes += PageTable.footprint(len);
                         n++;
                     }

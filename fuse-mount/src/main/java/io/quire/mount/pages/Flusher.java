@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quire.client.ReplicatedPages;
 import io.quire.mount.MountConfig;
 import io.quire.mount.store.CacheEnv;
+import io.quire.mount.store.DataTxn;
 import io.quire.mount.store.DirtyTable;
 import io.quire.page.PageKey;
 import io.quire.page.PageVersion;
@@ -176,7 +177,7 @@ public final class Flusher implements AutoCloseable {
             env.write(w -> {
                 int cleared = 0;
                 for (Result r : ok) {
-                    if (env.dirty.clearIf(w.txn, r.page.ino, r.page.index, r.seq)) {
+                    if (env.dirty.clearIf(w.data(), r.page.ino, r.page.index, r.seq)) {
                         cleared++;
                     }
                 }
@@ -208,22 +209,22 @@ public final class Flusher implements AutoCloseable {
             lastSweepNs = now;
         }
         int scanned = scan;
-        List<Upload> batch = env.read(txn -> {
+        List<Upload> batch = env.readBoth((data, txn) -> {
             List<Upload> out = new ArrayList<>();
             for (var it = priority.iterator(); it.hasNext() && out.size() < room; ) {
                 long ino = it.next();
-                List<DirtyTable.Entry> entries = env.dirty.range(txn, ino, 0, Long.MAX_VALUE, room * SCAN_FACTOR);
+                List<DirtyTable.Entry> entries = env.dirty.range(data, ino, 0, Long.MAX_VALUE, room * SCAN_FACTOR);
                 if (entries.isEmpty()) {
                     it.remove();
                 }
-                pick(txn, entries, out, room, now, Long.MIN_VALUE);
+                pick(data, txn, entries, out, room, now, Long.MIN_VALUE);
             }
-            List<DirtyTable.Entry> entries = env.dirty.from(txn, cursorIno, cursorIndex, scanned);
+            List<DirtyTable.Entry> entries = env.dirty.from(data, cursorIno, cursorIndex, scanned);
             if (entries.size() < scanned && (cursorIno != 0 || cursorIndex != 0)) {
                 entries = new ArrayList<>(entries);
-                entries.addAll(env.dirty.from(txn, 0, 0, scanned - entries.size()));
+                entries.addAll(env.dirty.from(data, 0, 0, scanned - entries.size()));
             }
-            DirtyTable.Entry last = pick(txn, entries, out, room, now, eager ? Long.MIN_VALUE : nowMs);
+            DirtyTable.Entry last = pick(data, txn, entries, out, room, now, eager ? Long.MIN_VALUE : nowMs);
             if (last != null) {
                 cursorIno = last.ino();
                 cursorIndex = last.index() + 1;
@@ -242,7 +243,7 @@ public final class Flusher implements AutoCloseable {
         List<Upload> valid = env.write(w -> {
             List<Upload> out = new ArrayList<>(batch.size());
             for (Upload u : batch) {
-                if (env.dirty.seq(w.txn, u.page.ino, u.page.index) == u.seq
+                if (env.dirty.seq(w.data(), u.page.ino, u.page.index) == u.seq
                         && !env.trash.covers(w.txn, u.page.ino, u.page.index)) {
                     env.remote.raise(w.txn, u.page.ino, u.page.index + 1);
                     out.add(u);
@@ -270,7 +271,7 @@ public final class Flusher implements AutoCloseable {
      * Adds uploadable entries to {@code out}; returns the last entry examined, or null. With
      * {@code nowMs} {@link Long#MIN_VALUE} every entry is due; otherwise only those due by then.
      */
-    private DirtyTable.Entry pick(org.lmdbjava.Txn<ByteBuffer> txn, List<DirtyTable.Entry> entries,
+    private DirtyTable.Entry pick(DataTxn data, org.lmdbjava.Txn<ByteBuffer> txn, List<DirtyTable.Entry> entries,
                                   List<Upload> out, int room, long now, long nowMs) {
         DirtyTable.Entry last = null;
         Set<PageRef> picked = new java.util.HashSet<>();
@@ -296,8 +297,8 @@ public final class Flusher implements AutoCloseable {
             if (env.trash.covers(txn, e.ino(), e.index())) {
                 continue; // dead: the trash collector drops it, the replicas get a tombstone
             }
-            byte[] data = env.pages.readAll(txn, e.ino(), e.index());
-            out.add(new Upload(ref, e.seq(), data == null ? new byte[0] : data));
+            byte[] bytes = env.pages.readAll(data, e.ino(), e.index());
+            out.add(new Upload(ref, e.seq(), bytes == null ? new byte[0] : bytes));
         }
         return last;
     }

@@ -123,7 +123,7 @@ public final class FsyncTracker {
             if (indexes.length == 0) {
                 return;
             }
-            boolean[] clean = env.read(txn -> {
+            boolean[] clean = env.readData(txn -> {
                 boolean[] out = new boolean[indexes.length];
                 for (int i = 0; i < indexes.length; i++) {
                     out[i] = env.dirty.seq(txn, ino, indexes[i]) == 0;

@@ -2,6 +2,7 @@ package io.quire.mount.pages;
 
 import io.quire.mount.MountLimits;
 import io.quire.mount.store.CacheEnv;
+import io.quire.mount.store.DataTxn;
 import io.quire.mount.store.DirtyTable;
 import io.quire.mount.store.PageTable;
 import io.quire.mount.store.WriteTxn;
@@ -81,24 +82,24 @@ public final class PageCache {
     }
 
     /** True when the page's current bytes can only be had from the replicas. */
-    public boolean needsFetch(Txn<ByteBuffer> txn, long ino, long index) {
+    public boolean needsFetch(DataTxn data, Txn<ByteBuffer> txn, long ino, long index) {
         if (env.trash.covers(txn, ino, index)) {
             return false;
         }
-        return !env.pages.contains(txn, ino, index) && index < env.remote.high(txn, ino);
+        return !env.pages.contains(data, ino, index) && index < env.remote.high(txn, ino);
     }
 
     /**
      * Copies {@code length} bytes of page {@code index} from {@code inPage} into {@code dst}, or
      * returns MISSING (copying nothing) when they must be fetched first.
      */
-    public Source copyOut(Txn<ByteBuffer> txn, long ino, long index, int inPage, byte[] dst, int dstOff,
+    public Source copyOut(DataTxn data, Txn<ByteBuffer> txn, long ino, long index, int inPage, byte[] dst, int dstOff,
                           int length, byte[] fetched) {
         if (env.trash.covers(txn, ino, index)) {
             Arrays.fill(dst, dstOff, dstOff + length, (byte) 0);
             return Source.SERVED;
         }
-        int cached = env.pages.read(txn, ino, index, inPage, dst, dstOff, length);
+        int cached = env.pages.read(data, ino, index, inPage, dst, dstOff, length);
         if (cached >= 0) {
             Arrays.fill(dst, dstOff + cached, dstOff + length, (byte) 0);
             referenced.touch(ino, index);
@@ -121,26 +122,30 @@ public final class PageCache {
      * end of file: older bytes past it are zeros by invariant, and are not carried over.
      * {@code fetched} is the replicas' copy when the caller had to fetch it. A page the write
      * fills whole is due for upload at once (a stream will not come back to it); a partly
-     * written one waits the write-back delay from {@code nowMs}, for rewrites to join it.
+     * written one waits the write-back delay from {@code nowMs}, for rewrites to join it. The
+     * page commits before the metadata (see {@link WriteTxn}): a crash in between leaves it past
+     * the end of file or still in the trash, where the start-up reconcile or the trash drops it.
      */
     public void write(WriteTxn w, long ino, long index, int inPage, byte[] src, int srcOff, int length,
                       int validBytes, byte[] fetched, long seq, long nowMs) {
         Txn<ByteBuffer> txn = w.txn;
+        DataTxn data = w.data();
+        w.commitDataFirst();
         boolean dead = env.trash.covers(txn, ino, index);
         if (dead) {
             env.trash.split(txn, ino, index);
         }
-        int storedLen = env.pages.length(txn, ino, index);
+        int storedLen = env.pages.length(data, ino, index);
         int end = inPage + length;
         boolean whole = inPage == 0 && end >= validBytes;
         int newLen;
         if (whole) {
             newLen = end;
-            env.pages.put(txn, ino, index, src, srcOff, end);
+            env.pages.put(data, ino, index, src, srcOff, end);
         } else if (storedLen >= 0 && !dead) {
             // Only the chunks the write touches are rewritten; bytes past the end of file go.
             newLen = Math.max(Math.min(storedLen, validBytes), end);
-            env.pages.write(txn, ino, index, inPage, src, srcOff, length, validBytes);
+            env.pages.write(data, ino, index, inPage, src, srcOff, length, validBytes);
         } else {
             int baseLen = dead || fetched == null ? 0 : Math.min(fetched.length, validBytes);
             byte[] page = new byte[Math.max(baseLen, end)];
@@ -149,7 +154,7 @@ public final class PageCache {
             }
             System.arraycopy(src, srcOff, page, inPage, length);
             newLen = page.length;
-            env.pages.put(txn, ino, index, page, 0, newLen);
+            env.pages.put(data, ino, index, page, 0, newLen);
         }
         markDirty(w, ino, index, seq, inPage == 0 && length == pageSize ? 0 : nowMs,
                 PageTable.footprint(newLen) - (storedLen < 0 ? 0 : PageTable.footprint(storedLen)));
@@ -161,7 +166,7 @@ public final class PageCache {
      */
     private void markDirty(WriteTxn w, long ino, long index, long seq, long sinceMs, long cachedDelta) {
         long since = writebackDelayMs == 0 ? 0 : sinceMs;
-        boolean newlyDirty = env.dirty.mark(w.txn, ino, index, seq, since);
+        boolean newlyDirty = env.dirty.mark(w.data(), ino, index, seq, since);
         w.afterCommit(() -> {
             addCached(cachedDelta);
             if (newlyDirty) {
@@ -179,28 +184,40 @@ public final class PageCache {
      * collector) and the page holding the new end is trimmed so its tail reads as zeros if the
      * file grows again. {@code fetchedTail} is the replicas' copy of that page, when the caller
      * had to fetch it.
+     *
+     * <p>The metadata (new size, trash range) commits first, so that a crash before the pages go
+     * leaves them dead, never stale data under a live size; the start-up reconcile trims a tail
+     * left long. A tail only the replicas hold cannot be trimmed at start-up, so that cut goes
+     * the other way: the trimmed copy commits first, as a write does, and every page past it is
+     * left to the trash rather than dropped here.
      */
     public void cut(WriteTxn w, long ino, long newSize, long oldSize, byte[] fetchedTail, long seq, long nowMs) {
         Txn<ByteBuffer> txn = w.txn;
+        DataTxn data = w.data();
         long keep = pagesOf(newSize);
         long oldPages = pagesOf(oldSize);
+        int tail = (int) (newSize % pageSize);
+        boolean tailFromReplicas = tail != 0 && fetchedTail != null && fetchedTail.length > tail
+                && !env.trash.covers(txn, ino, keep - 1) && env.pages.length(data, ino, keep - 1) < 0;
+        if (tailFromReplicas) {
+            w.commitDataFirst();
+        }
         if (oldPages > keep) {
-            boolean allLocalDropped = dropLocal(w, ino, keep, oldPages);
+            boolean allLocalDropped = !tailFromReplicas && dropLocal(w, ino, keep, oldPages);
             if (!allLocalDropped || env.remote.high(txn, ino) > keep) {
                 env.trash.add(txn, ino, keep, oldPages, seq);
                 w.afterCommit(onTrash);
             }
         }
-        int tail = (int) (newSize % pageSize);
         if (tail == 0 || env.trash.covers(txn, ino, keep - 1)) {
             return;
         }
         long index = keep - 1;
-        int storedLen = env.pages.length(txn, ino, index);
+        int storedLen = env.pages.length(data, ino, index);
         if (storedLen > tail) {
-            env.pages.truncate(txn, ino, index, tail);
-        } else if (storedLen < 0 && fetchedTail != null && fetchedTail.length > tail) {
-            env.pages.put(txn, ino, index, fetchedTail, 0, tail);
+            env.pages.truncate(data, ino, index, tail);
+        } else if (tailFromReplicas) {
+            env.pages.put(data, ino, index, fetchedTail, 0, tail);
         } else {
             return; // nothing stored past the new end
         }
@@ -224,8 +241,11 @@ public final class PageCache {
      * when nothing of the range is left in the cache.
      */
     boolean dropLocal(WriteTxn w, long ino, long from, long to) {
+        if (w.commitsDataFirst()) {
+            throw new IllegalStateException("pages are dropped only after the metadata that kills them commits");
+        }
         int chunk = MountLimits.TRASH_LOCAL_CHUNK_PAGES;
-        Txn<ByteBuffer> txn = w.txn;
+        DataTxn txn = w.data();
         List<PageTable.Key> cached = env.pages.range(txn, ino, from, to, chunk + 1);
         long bytes = 0;
         int n = Math.min(chunk, cached.size());
@@ -257,11 +277,11 @@ public final class PageCache {
         Txn<ByteBuffer> txn = w.txn;
         var n = env.inodes.get(txn, ino);
         if (n == null || index >= pagesOf(n.size) || env.trash.covers(txn, ino, index)
-                || env.pages.contains(txn, ino, index)) {
+                || env.pages.contains(w.data(), ino, index)) {
             return false;
         }
         int valid = (int) Math.min(data.length, n.size - index * pageSize);
-        env.pages.put(txn, ino, index, data, 0, valid);
+        env.pages.put(w.data(), ino, index, data, 0, valid);
         w.afterCommit(() -> addCached(PageTable.footprint(valid)));
         return true;
     }

@@ -108,8 +108,8 @@ public final class TrashCollector implements AutoCloseable {
             if (!r.equals(cur)) {
                 return false;
             }
-            boolean hadPages = !env.pages.range(w.txn, r.ino(), r.from(), r.to(), 1).isEmpty()
-                    || !env.dirty.range(w.txn, r.ino(), r.from(), r.to(), 1).isEmpty();
+            boolean hadPages = !env.pages.range(w.data(), r.ino(), r.from(), r.to(), 1).isEmpty()
+                    || !env.dirty.range(w.data(), r.ino(), r.from(), r.to(), 1).isEmpty();
             if (hadPages) {
                 cache.dropLocal(w, r.ino(), r.from(), r.to());
             }

@@ -6,16 +6,21 @@ import io.quire.mount.PosixException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import org.lmdbjava.CopyFlags;
 import org.lmdbjava.Cursor;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.DbiFlags;
@@ -26,18 +31,31 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Thread-safe. The one LMDB environment of a mount — metadata and page cache — and the only way to
- * run a transaction on it.
+ * Thread-safe. The two LMDB environments of a mount — metadata in the cache directory, page
+ * bytes and dirty marks in its {@value #DATA_DIR} subdirectory — and the only way to run a
+ * transaction on them.
  *
- * <p>Write transactions are serialized by a lock (LMDB allows one writer; taking turns on a lock
- * is cheaper than handing work to a writer thread for transactions this short). Commits do not
- * fsync ({@code MDB_NOSYNC}): a committed write lives in the OS page cache and so survives a
- * crash of this process, which is what promise 1 asks of {@code write()}; {@link #sync()} makes it
- * host-crash durable and is what {@code fsync()} calls. {@code MDB_WRITEMAP}: LMDB writes pages
- * straight into the shared mapping rather than copying each dirty page with {@code pwrite} at
- * commit; the disk blocks it may write next are reserved ahead ({@link DiskReservation}), so a
- * full disk is ENOSPC before a transaction starts, never a SIGBUS. {@code MDB_NOTLS} because FUSE
- * worker threads come and go: read slots belong to transactions, not threads.
+ * <p>Why two: LMDB reuses freed pages oldest first, and a cache that evicts or deletes gigabytes
+ * of page bytes holds hundreds of thousands of free pages the kernel has long written back. In one
+ * environment every small metadata transaction (an unlink, a create) then writes into such pages,
+ * each write a page fault, and saves a large free list at each commit; unlinks after a large
+ * delete ran at half their speed on a fresh cache. Apart, the metadata environment's free list
+ * holds only metadata pages, few and recently written. The price is that the two commits of a
+ * write are not atomic together: {@link WriteTxn} fixes their order so that a crash between them
+ * leaves only what the start-up reconcile ({@code io.quire.mount.pages.CacheReconcile}) repairs.
+ *
+ * <p>Write transactions are serialized by one lock over both environments (LMDB allows one writer
+ * each; taking turns on a lock is cheaper than handing work to a writer thread for transactions
+ * this short). Commits do not fsync ({@code MDB_NOSYNC}): a committed write lives in the OS page
+ * cache and so survives a crash of this process, which is what promise 1 asks of {@code write()};
+ * {@link #sync()} makes it host-crash durable and is what {@code fsync()} calls. {@code
+ * MDB_WRITEMAP}: LMDB writes pages straight into the shared mapping rather than copying each
+ * dirty page with {@code pwrite} at commit; the disk blocks it may write next are reserved ahead
+ * ({@link DiskReservation}), so a full disk is ENOSPC before a transaction starts, never a SIGBUS.
+ * {@code MDB_NOTLS} because FUSE worker threads come and go: read slots belong to transactions,
+ * not threads. A reader that needs both takes the data snapshot first ({@link #readBoth}): then
+ * metadata it sees is never older than the pages it sees, so it cannot see a file's old size
+ * after its pages were dropped.
  *
  * <p>A full map is grown, never fatal: every transaction holds the read side of a resize lock, so
  * {@code mdb_env_set_mapsize} runs only when no transaction is open in the process (LMDB's rule,
@@ -46,20 +64,38 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The metadata DBIs are {@link JournaledDbi journaled}: the changes a write transaction makes
  * to them are collected in its {@link WriteTxn} and, once the transaction's work is done, handed
- * to the attached {@link JournalSink} inside the same transaction, so a metadata operation and its
- * journal record commit together or not at all. Without a sink (tests of the store alone) no
- * history is kept.
+ * to the attached {@link JournalSink} inside the same metadata transaction, so a metadata
+ * operation and its journal record commit together or not at all. Without a sink (tests of the
+ * store alone) no history is kept.
  */
 public final class CacheEnv implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CacheEnv.class);
-    /** Named databases in the environment (see each table's class for its layout). */
-    /** The twelve tables, plus the one-value-per-page table of older caches while it is moved. */
-    private static final int DBI_COUNT = 13;
+    /** Named databases of the metadata environment: ten tables, plus the three older caches kept there while they are moved. */
+    private static final int META_DBI_COUNT = 13;
+    /** Named databases of the data environment: pages and dirty marks. */
+    private static final int DATA_DBI_COUNT = 2;
     /** Before pages were chunked: (ino, index) to the whole page. Moved into {@code pages} at open. */
     static final String WHOLE_PAGE_DBI = "page";
-    private static final int MIGRATION_BATCH_PAGES = 256;
-    /** LMDB's data file in the cache directory. */
+    static final String PAGES_DBI = "pages";
+    static final String DIRTY_DBI = "dirty";
+    private static final int MIGRATION_BATCH_ENTRIES = 1024;
+    /** LMDB's data file, in the cache directory (metadata) and in {@link #DATA_DIR} (pages). */
     static final String DATA_FILE = "data.mdb";
+    /** The data environment's directory inside the cache directory. */
+    public static final String DATA_DIR = "pages";
+    private static final String COMPACT_DIR = "compact.tmp";
+    /**
+     * Disk reserved past the used end of the metadata file: its transactions are small, and the
+     * data file's larger headroom ({@link DiskReservation#HEADROOM_BYTES}) need not be paid twice.
+     */
+    static final long META_HEADROOM_BYTES = 16L << 20;
+
+    /** Thrown inside {@link #write} when a map has too little room left to start a transaction. */
+    private static final class MapRoomShort extends RuntimeException {
+        MapRoomShort() {
+            super(null, null, false, false);
+        }
+    }
 
     public final InodeTable inodes;
     public final DirTable dirs;
@@ -74,7 +110,9 @@ public final class CacheEnv implements AutoCloseable {
     public final JournalTable journal;
 
     private final Env<ByteBuffer> env;
+    private final Env<ByteBuffer> dataEnv;
     private final DiskReservation reservation;
+    private final DiskReservation dataReservation;
     private final long lmdbPageBytes;
     /** The last reservation after a commit failed: the next write must get it first. */
     private volatile boolean reservationShort;
@@ -85,15 +123,20 @@ public final class CacheEnv implements AutoCloseable {
     private final List<JournaledDbi> journaled;
     private volatile boolean closed;
     private volatile JournalSink sink;
+    /** Fault injection: runs between the two commits of a write (a crash there is what it simulates). */
+    private volatile Runnable betweenCommits;
     /** The running write transaction; touched only by the thread holding the writer lock. */
     private WriteTxn writing;
 
-    private CacheEnv(Path dir, Env<ByteBuffer> env, DiskReservation reservation) {
+    private CacheEnv(Path dir, Env<ByteBuffer> env, Env<ByteBuffer> dataEnv, DiskReservation reservation,
+                     DiskReservation dataReservation) {
         this.dir = dir;
         this.env = env;
+        this.dataEnv = dataEnv;
         this.reservation = reservation;
+        this.dataReservation = dataReservation;
         this.lmdbPageBytes = env.stat().pageSize;
-        this.mapSizeBytes = env.info().mapSize;
+        this.mapSizeBytes = Math.min(env.info().mapSize, dataEnv.info().mapSize);
         JournaledDbi inode = journaled(JournaledDbi.INODE, "inode", k -> true);
         JournaledDbi dirent = journaled(JournaledDbi.DIRENT, "dirent", k -> true);
         JournaledDbi dirpos = journaled(JournaledDbi.DIRPOS, "dirpos", k -> true);
@@ -110,55 +153,84 @@ public final class CacheEnv implements AutoCloseable {
         xattrs = new XattrTable(xattr);
         meta = new MetaTable(metaDbi);
         orphans = new OrphanTable(orphan);
-        pages = new PageTable(dbi("pages"));
-        dirty = new DirtyTable(dbi("dirty"));
+        pages = new PageTable(dataEnv.openDbi(PAGES_DBI, DbiFlags.MDB_CREATE));
+        dirty = new DirtyTable(dataEnv.openDbi(DIRTY_DBI, DbiFlags.MDB_CREATE));
         remote = new RemoteTable(remoteDbi);
         trash = new TrashTable(trashDbi);
         journal = new JournalTable(dbi("journal"));
     }
 
+    private static boolean hasDbi(Env<ByteBuffer> env, String name) {
+        return env.getDbiNames().stream()
+                .anyMatch(n -> new String(n, StandardCharsets.US_ASCII).equals(name));
+    }
+
     /**
-     * A cache written by an older Quire keeps each page as one value in {@value #WHOLE_PAGE_DBI};
-     * its pages (dirty ones included: the dirty table's keys do not change) are moved into the
-     * chunked table in transactions of {@value #MIGRATION_BATCH_PAGES}, then the old table is
-     * dropped. A crash in between resumes where it stopped: a page is put and deleted in one
-     * transaction.
+     * Moves the page tables of a cache written by an older Quire, which kept them in the metadata
+     * environment, into the data environment, then compacts the metadata file so that its disk
+     * space and its free list shrink to the metadata's. A batch is put in the data environment
+     * and committed before it is deleted from the old table: a crash in between only moves it
+     * again. Dirty marks keep their keys and values; pages of the oldest format ({@value
+     * #WHOLE_PAGE_DBI}, one value per page) are chunked on the way.
+     *
+     * @return whether anything was moved (the caller then compacts)
      */
-    private void moveWholePages() {
-        boolean present = env.getDbiNames().stream()
-                .anyMatch(n -> new String(n, StandardCharsets.US_ASCII).equals(WHOLE_PAGE_DBI));
-        if (!present) {
-            return;
-        }
-        Dbi<ByteBuffer> old = env.openDbi(WHOLE_PAGE_DBI);
-        long moved = 0;
-        for (;;) {
-            int n = write(w -> {
-                List<long[]> keys = new ArrayList<>();
+    private static boolean moveOldPageTables(Env<ByteBuffer> env, Env<ByteBuffer> dataEnv, PageTable pages,
+                                             Path dir) {
+        boolean moved = false;
+        for (String name : List.of(PAGES_DBI, DIRTY_DBI, WHOLE_PAGE_DBI)) {
+            if (!hasDbi(env, name)) {
+                continue;
+            }
+            Dbi<ByteBuffer> old = env.openDbi(name);
+            Dbi<ByteBuffer> to = name.equals(WHOLE_PAGE_DBI) ? null : dataEnv.openDbi(name, DbiFlags.MDB_CREATE);
+            long n = 0;
+            for (;;) {
+                List<byte[]> keys = new ArrayList<>();
                 List<byte[]> values = new ArrayList<>();
-                try (Cursor<ByteBuffer> c = old.openCursor(w.txn)) {
-                    for (boolean ok = c.first(); ok && keys.size() < MIGRATION_BATCH_PAGES; ok = c.next()) {
-                        keys.add(new long[] {c.key().getLong(0), c.key().getLong(8)});
+                try (Txn<ByteBuffer> r = env.txnRead(); Cursor<ByteBuffer> c = old.openCursor(r)) {
+                    for (boolean ok = c.first(); ok && keys.size() < MIGRATION_BATCH_ENTRIES; ok = c.next()) {
+                        keys.add(Keys.copy(c.key()));
                         values.add(Keys.copy(c.val()));
                     }
                 }
-                for (int i = 0; i < keys.size(); i++) {
-                    long[] k = keys.get(i);
-                    pages.put(w.txn, k[0], k[1], values.get(i), 0, values.get(i).length);
-                    old.delete(w.txn, Keys.of(k[0], k[1]));
+                if (keys.isEmpty()) {
+                    break;
                 }
-                return keys.size();
-            });
-            if (n == 0) {
-                break;
+                try (Txn<ByteBuffer> d = dataEnv.txnWrite()) {
+                    for (int i = 0; i < keys.size(); i++) {
+                        byte[] v = values.get(i);
+                        if (to == null) {
+                            ByteBuffer k = ByteBuffer.wrap(keys.get(i));
+                            pages.put(new DataTxn(d), k.getLong(0), k.getLong(8), v, 0, v.length);
+                        } else {
+                            to.put(d, direct(keys.get(i)), direct(v));
+                        }
+                    }
+                    d.commit();
+                }
+                try (Txn<ByteBuffer> m = env.txnWrite()) {
+                    for (byte[] k : keys) {
+                        old.delete(m, direct(k));
+                    }
+                    m.commit();
+                }
+                n += keys.size();
             }
-            moved += n;
+            try (Txn<ByteBuffer> m = env.txnWrite()) {
+                old.drop(m, true);
+                m.commit();
+            }
+            log.info("cache {}: moved {} entries of table {} to the data environment", dir, n, name);
+            moved = true;
         }
-        write(w -> {
-            old.drop(w.txn, true);
-            return null;
-        });
-        log.info("cache {}: moved {} pages to the chunked page table", dir, moved);
+        return moved;
+    }
+
+    private static ByteBuffer direct(byte[] b) {
+        ByteBuffer out = ByteBuffer.allocateDirect(b.length);
+        out.put(b).flip();
+        return out;
     }
 
     private JournaledDbi journaled(int id, String name, Predicate<ByteBuffer> filter) {
@@ -184,34 +256,99 @@ public final class CacheEnv implements AutoCloseable {
         sink = s;
     }
 
-    /** Opens (creating if needed) the environment in {@code dir} with at least this map size. */
+    /**
+     * Fault injection for crash tests: {@code hook} runs after the first of a write's two
+     * commits and before the second; an exception it throws aborts the second commit, which is
+     * what a crash of the process at that point leaves on disk.
+     */
+    public void betweenCommits(Runnable hook) {
+        betweenCommits = hook;
+    }
+
+    /** Opens (creating if needed) the environments in {@code dir} with at least this map size. */
     public static CacheEnv open(Path dir, long mapSizeBytes) {
+        Path dataDir = dir.resolve(DATA_DIR);
         try {
-            Files.createDirectories(dir);
+            Files.createDirectories(dataDir);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create cache directory " + dir, e);
+            throw new UncheckedIOException("cannot create cache directory " + dataDir, e);
         }
-        DiskReservation reservation = DiskReservation.open(dir.resolve(DATA_FILE));
-        Env<ByteBuffer> env = null;
+        List<AutoCloseable> opened = new ArrayList<>();
         try {
-            env = Env.create()
-                    .setMapSize(mapSizeBytes)
-                    .setMaxDbs(DBI_COUNT)
-                    .setMaxReaders(MountLimits.LMDB_READERS_MAX)
-                    .open(dir.toFile(), EnvFlags.MDB_NOSYNC, EnvFlags.MDB_NOTLS, EnvFlags.MDB_NORDAHEAD,
-                            EnvFlags.MDB_WRITEMAP);
-            CacheEnv c = new CacheEnv(dir, env, reservation);
+            Env<ByteBuffer> dataEnv = openEnv(dataDir, mapSizeBytes, DATA_DBI_COUNT);
+            opened.add(dataEnv);
+            Env<ByteBuffer> env = openEnv(dir, mapSizeBytes, META_DBI_COUNT);
+            opened.add(env);
+            if (moveOldPageTables(env, dataEnv, new PageTable(dataEnv.openDbi(PAGES_DBI, DbiFlags.MDB_CREATE)), dir)) {
+                env.close();
+                opened.remove(env);
+                compact(dir, mapSizeBytes);
+                env = openEnv(dir, mapSizeBytes, META_DBI_COUNT);
+                opened.add(env);
+            }
+            DiskReservation dataReservation = DiskReservation.open(dataDir.resolve(DATA_FILE));
+            opened.add(dataReservation);
+            DiskReservation reservation = DiskReservation.open(dir.resolve(DATA_FILE));
+            opened.add(reservation);
+            CacheEnv c = new CacheEnv(dir, env, dataEnv, reservation, dataReservation);
             c.reserveAfterCommit(); // a full disk still opens: reads work, writes get ENOSPC
-            c.moveWholePages();
             log.info("opened cache {} (map {} MiB, {} MiB of disk reserved)", dir, c.mapSizeBytes >> 20,
-                    reservation.reservedBytes() >> 20);
+                    (reservation.reservedBytes() + dataReservation.reservedBytes()) >> 20);
             return c;
         } catch (RuntimeException e) {
-            if (env != null) {
-                env.close();
+            for (int i = opened.size() - 1; i >= 0; i--) {
+                try {
+                    opened.get(i).close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
             }
-            reservation.close();
             throw e;
+        }
+    }
+
+    private static Env<ByteBuffer> openEnv(Path dir, long mapSizeBytes, int dbis) {
+        return Env.create()
+                .setMapSize(mapSizeBytes)
+                .setMaxDbs(dbis)
+                .setMaxReaders(MountLimits.LMDB_READERS_MAX)
+                .open(dir.toFile(), EnvFlags.MDB_NOSYNC, EnvFlags.MDB_NOTLS, EnvFlags.MDB_NORDAHEAD,
+                        EnvFlags.MDB_WRITEMAP);
+    }
+
+    /**
+     * Rewrites the metadata file without its free pages (LMDB's compacting copy), synced, then
+     * renames it over the old one: a crash before the rename leaves the old file, which is whole.
+     */
+    private static void compact(Path dir, long mapSizeBytes) {
+        Path tmp = dir.resolve(COMPACT_DIR);
+        try {
+            deleteTree(tmp);
+            Files.createDirectories(tmp);
+            try (Env<ByteBuffer> env = openEnv(dir, mapSizeBytes, META_DBI_COUNT)) {
+                long before = (env.info().lastPageNumber + 1) * env.stat().pageSize;
+                env.copy(tmp.toFile(), CopyFlags.MDB_CP_COMPACT);
+                long after = Files.size(tmp.resolve(DATA_FILE));
+                try (FileChannel ch = FileChannel.open(tmp.resolve(DATA_FILE), StandardOpenOption.WRITE)) {
+                    ch.force(true);
+                }
+                Files.move(tmp.resolve(DATA_FILE), dir.resolve(DATA_FILE), StandardCopyOption.ATOMIC_MOVE);
+                log.info("cache {}: metadata file compacted from {} KiB to {} KiB used", dir, before >> 10, after >> 10);
+            }
+            deleteTree(tmp);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot compact the metadata of cache " + dir, e);
+        }
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (var files = Files.walk(p)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(f);
+            }
         }
     }
 
@@ -227,7 +364,7 @@ public final class CacheEnv implements AutoCloseable {
         return mapSizeBytes;
     }
 
-    /** Runs {@code fn} in a read transaction; the buffers it sees die with the transaction. */
+    /** Runs {@code fn} in a read transaction of the metadata; the buffers it sees die with the transaction. */
     public <T> T read(Function<Txn<ByteBuffer>, T> fn) {
         Lock shared = resizeLock.readLock();
         shared.lock();
@@ -235,6 +372,37 @@ public final class CacheEnv implements AutoCloseable {
             ensureOpen();
             try (Txn<ByteBuffer> txn = env.txnRead()) {
                 return fn.apply(txn);
+            }
+        } finally {
+            shared.unlock();
+        }
+    }
+
+    /** Runs {@code fn} in a read transaction of the data environment (pages and dirty marks). */
+    public <T> T readData(Function<DataTxn, T> fn) {
+        Lock shared = resizeLock.readLock();
+        shared.lock();
+        try {
+            ensureOpen();
+            try (Txn<ByteBuffer> txn = dataEnv.txnRead()) {
+                return fn.apply(new DataTxn(txn));
+            }
+        } finally {
+            shared.unlock();
+        }
+    }
+
+    /**
+     * Runs {@code fn} in read transactions of both environments, the data snapshot taken first:
+     * the metadata seen is then at least as new as the pages seen.
+     */
+    public <T> T readBoth(BiFunction<DataTxn, Txn<ByteBuffer>, T> fn) {
+        Lock shared = resizeLock.readLock();
+        shared.lock();
+        try {
+            ensureOpen();
+            try (Txn<ByteBuffer> data = dataEnv.txnRead(); Txn<ByteBuffer> txn = env.txnRead()) {
+                return fn.apply(new DataTxn(data), txn);
             }
         } finally {
             shared.unlock();
@@ -264,20 +432,31 @@ public final class CacheEnv implements AutoCloseable {
                     reservationShort = false;
                 }
                 sizeSeen = mapSizeBytes;
+                if (usedBytes(dataEnv) + MountLimits.LMDB_MAP_ROOM_BYTES > sizeSeen
+                        || usedBytes(env) + MountLimits.LMDB_MAP_ROOM_BYTES > sizeSeen) {
+                    throw new MapRoomShort();
+                }
                 try (Txn<ByteBuffer> txn = env.txnWrite()) {
-                    w = new WriteTxn(txn);
+                    w = new WriteTxn(txn, dataEnv::txnWrite);
                     writing = w;
-                    result = fn.apply(w);
-                    Runnable committed = s != null && w.hasChanges() ? s.append(w, w.changes()) : null;
-                    txn.commit();
-                    if (committed != null) {
-                        committed.run();
+                    try {
+                        result = fn.apply(w);
+                        Runnable committed = s != null && w.hasChanges() ? s.append(w, w.changes()) : null;
+                        commit(w);
+                        if (committed != null) {
+                            committed.run();
+                        }
+                        reserveAfterCommit();
+                    } finally {
+                        Txn<ByteBuffer> data = w.dataTxnOrNull();
+                        if (data != null) {
+                            data.close(); // aborts it unless it committed
+                        }
                     }
-                    reserveAfterCommit();
                 } finally {
                     writing = null;
                 }
-            } catch (Env.MapFullException e) {
+            } catch (Env.MapFullException | MapRoomShort e) {
                 w = null;
                 result = null;
             } catch (JournalSink.Backlogged e) {
@@ -310,10 +489,42 @@ public final class CacheEnv implements AutoCloseable {
         }
     }
 
-    /** Reserves the blocks the next transactions may write: the used file plus the headroom. */
+    /**
+     * Commits both transactions in the order {@link WriteTxn} asks. Once the first has committed,
+     * a failure of the second is not retried (the first would run twice): it is an I/O error, and
+     * the start-up reconcile repairs what it left.
+     */
+    private void commit(WriteTxn w) {
+        Txn<ByteBuffer> data = w.dataTxnOrNull();
+        if (data == null) {
+            w.txn.commit();
+            return;
+        }
+        Txn<ByteBuffer> first = w.commitsDataFirst() ? data : w.txn;
+        Txn<ByteBuffer> second = w.commitsDataFirst() ? w.txn : data;
+        first.commit();
+        try {
+            Runnable hook = betweenCommits;
+            if (hook != null) {
+                hook.run();
+            }
+            second.commit();
+        } catch (RuntimeException e) {
+            log.error("cache {}: the second commit of a write failed after the first succeeded; the cache is "
+                    + "repaired at the next start", dir, e);
+            throw new PosixException(Errno.EIO, "cache " + dir + ": commit failed: " + e.getMessage());
+        }
+    }
+
+    /** Reserves the blocks the next transactions may write: the used files plus the headroom. */
     private void reserveAhead() {
-        long usedBytes = (env.info().lastPageNumber + 1) * lmdbPageBytes;
-        reservation.ensure(usedBytes + DiskReservation.HEADROOM_BYTES);
+        dataReservation.ensure(usedBytes(dataEnv) + DiskReservation.HEADROOM_BYTES);
+        reservation.ensure(usedBytes(env) + META_HEADROOM_BYTES);
+    }
+
+    /** The front of an environment's file LMDB has used so far. */
+    private long usedBytes(Env<ByteBuffer> e) {
+        return (e.info().lastPageNumber + 1) * lmdbPageBytes;
     }
 
     /** Under the writer lock, after a commit: a shortfall fails the next write, not this one. */
@@ -328,6 +539,7 @@ public final class CacheEnv implements AutoCloseable {
         }
     }
 
+    /** Doubles both maps (either may have been the full one; a map is address space, not disk). */
     private void grow(long sizeSeen) {
         Lock exclusive = resizeLock.writeLock();
         exclusive.lock();
@@ -340,20 +552,22 @@ public final class CacheEnv implements AutoCloseable {
             if (next <= sizeSeen) {
                 throw new PosixException(Errno.ENOSPC, "cache map at its limit of " + sizeSeen + " bytes");
             }
+            dataEnv.setMapSize(next);
             env.setMapSize(next);
             mapSizeBytes = next;
-            log.info("cache {} map grown to {} MiB", dir, next >> 20);
+            log.info("cache {} maps grown to {} MiB", dir, next >> 20);
         } finally {
             exclusive.unlock();
         }
     }
 
-    /** Flushes every committed transaction to disk (fsync of the data file). */
+    /** Flushes every committed transaction to disk (fsync of both files, pages first). */
     public void sync() {
         Lock shared = resizeLock.readLock();
         shared.lock();
         try {
             ensureOpen();
+            dataEnv.sync(true);
             env.sync(true);
         } finally {
             shared.unlock();
@@ -376,8 +590,11 @@ public final class CacheEnv implements AutoCloseable {
                 return;
             }
             closed = true;
+            dataEnv.sync(true);
             env.sync(true);
+            dataEnv.close();
             env.close();
+            dataReservation.close();
             reservation.close();
             log.info("closed cache {}", dir);
         } finally {

@@ -6,7 +6,6 @@ import java.util.List;
 import org.lmdbjava.Cursor;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.GetOp;
-import org.lmdbjava.Txn;
 
 /**
  * Thread-safe (stateless over a txn). The {@code dirty} DBI: (inode u64, page index u64) to the
@@ -30,8 +29,8 @@ public final class DirtyTable {
     }
 
     /** The dirty sequence of the page, or 0 when it is clean or not cached. */
-    public long seq(Txn<ByteBuffer> txn, long ino, long index) {
-        ByteBuffer v = dbi.get(txn, Keys.of(ino, index));
+    public long seq(DataTxn txn, long ino, long index) {
+        ByteBuffer v = dbi.get(txn.txn, Keys.of(ino, index));
         return v == null ? 0 : v.getLong(0);
     }
 
@@ -40,11 +39,11 @@ public final class DirtyTable {
      * dirty keeps the time it became dirty, so rewriting it again and again never postpones its
      * upload; {@code sinceMs} 0 (due at once) wins over any time.
      */
-    public boolean mark(Txn<ByteBuffer> txn, long ino, long index, long seq, long sinceMs) {
-        ByteBuffer old = dbi.get(txn, Keys.of(ino, index));
+    public boolean mark(DataTxn txn, long ino, long index, long seq, long sinceMs) {
+        ByteBuffer old = dbi.get(txn.txn, Keys.of(ino, index));
         boolean wasClean = old == null;
         long since = wasClean || sinceMs == 0 ? sinceMs : sinceOf(old);
-        dbi.put(txn, Keys.of(ino, index), Keys.of(seq, since));
+        dbi.put(txn.txn, Keys.of(ino, index), Keys.of(seq, since));
         return wasClean;
     }
 
@@ -53,21 +52,21 @@ public final class DirtyTable {
     }
 
     /** Clears the entry if its sequence is still {@code seq}; returns whether it did. */
-    public boolean clearIf(Txn<ByteBuffer> txn, long ino, long index, long seq) {
+    public boolean clearIf(DataTxn txn, long ino, long index, long seq) {
         if (seq(txn, ino, index) != seq) {
             return false;
         }
-        return dbi.delete(txn, Keys.of(ino, index));
+        return dbi.delete(txn.txn, Keys.of(ino, index));
     }
 
-    public boolean delete(Txn<ByteBuffer> txn, long ino, long index) {
-        return dbi.delete(txn, Keys.of(ino, index));
+    public boolean delete(DataTxn txn, long ino, long index) {
+        return dbi.delete(txn.txn, Keys.of(ino, index));
     }
 
     /** Up to {@code max} dirty pages of {@code ino} with index in [from, to). */
-    public List<Entry> range(Txn<ByteBuffer> txn, long ino, long from, long to, int max) {
+    public List<Entry> range(DataTxn txn, long ino, long from, long to, int max) {
         List<Entry> out = new ArrayList<>();
-        try (Cursor<ByteBuffer> c = dbi.openCursor(txn)) {
+        try (Cursor<ByteBuffer> c = dbi.openCursor(txn.txn)) {
             boolean ok = c.get(Keys.of(ino, from), GetOp.MDB_SET_RANGE);
             while (ok && out.size() < max) {
                 ByteBuffer k = c.key();
@@ -82,9 +81,9 @@ public final class DirtyTable {
     }
 
     /** Up to {@code max} dirty pages at or after (ino, index) in key order (no wrap). */
-    public List<Entry> from(Txn<ByteBuffer> txn, long ino, long index, int max) {
+    public List<Entry> from(DataTxn txn, long ino, long index, int max) {
         List<Entry> out = new ArrayList<>();
-        try (Cursor<ByteBuffer> c = dbi.openCursor(txn)) {
+        try (Cursor<ByteBuffer> c = dbi.openCursor(txn.txn)) {
             boolean ok = c.get(Keys.of(ino, index), GetOp.MDB_SET_RANGE);
             while (ok && out.size() < max) {
                 ByteBuffer k = c.key();
@@ -95,7 +94,7 @@ public final class DirtyTable {
         return out;
     }
 
-    public long count(Txn<ByteBuffer> txn) {
-        return dbi.stat(txn).entries;
+    public long count(DataTxn txn) {
+        return dbi.stat(txn.txn).entries;
     }
 }

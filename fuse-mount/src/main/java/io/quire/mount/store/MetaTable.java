@@ -25,6 +25,11 @@ public final class MetaTable {
     public static final String LIVE_INODES = "inodes.live";
     /** Sum of the logical sizes of regular files (what statfs reports as used). */
     public static final String USED_BYTES = "bytes.used";
+    /**
+     * 1 while a mount has the cache open, 0 once it closed it cleanly: found 1 at open, the last
+     * mount crashed and the cache is reconciled.
+     */
+    public static final String OPEN = "cache.open";
     /** The names whose changes are journaled; every other name is local to this cache. */
     public static final Set<String> JOURNALED = Set.of(NEXT_INO, NEXT_SEQ, LIVE_INODES, USED_BYTES);
 

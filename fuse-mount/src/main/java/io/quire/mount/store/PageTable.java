@@ -7,7 +7,6 @@ import java.util.List;
 import org.lmdbjava.Cursor;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.GetOp;
-import org.lmdbjava.Txn;
 
 /**
  * Thread-safe (stateless over a txn). The {@code pages} DBI, the page cache: a page of a file is
@@ -56,13 +55,13 @@ public final class PageTable {
     }
 
     /** Length of the cached page, or -1 when it is not cached. */
-    public int length(Txn<ByteBuffer> txn, long ino, long index) {
-        ByteBuffer h = dbi.get(txn, key(ino, index, HEADER));
+    public int length(DataTxn txn, long ino, long index) {
+        ByteBuffer h = dbi.get(txn.txn, key(ino, index, HEADER));
         return h == null ? -1 : h.getInt(0);
     }
 
-    public boolean contains(Txn<ByteBuffer> txn, long ino, long index) {
-        return dbi.get(txn, key(ino, index, HEADER)) != null;
+    public boolean contains(DataTxn txn, long ino, long index) {
+        return dbi.get(txn.txn, key(ino, index, HEADER)) != null;
     }
 
     /**
@@ -70,13 +69,13 @@ public final class PageTable {
      * returns how many bytes it wrote (0 when {@code from} is past the length), or -1 when the
      * page is not cached. The caller zero-fills the rest.
      */
-    public int read(Txn<ByteBuffer> txn, long ino, long index, int from, byte[] dst, int dstOff, int len) {
+    public int read(DataTxn txn, long ino, long index, int from, byte[] dst, int dstOff, int len) {
         int length = length(txn, ino, index);
         return length < 0 ? -1 : copy(txn, ino, index, length, from, dst, dstOff, len);
     }
 
     /** {@link #read} of a page whose length the caller has just read. */
-    private int copy(Txn<ByteBuffer> txn, long ino, long index, int length, int from, byte[] dst, int dstOff,
+    private int copy(DataTxn txn, long ino, long index, int length, int from, byte[] dst, int dstOff,
                      int len) {
         int end = Math.min(length, from + len);
         if (end <= from) {
@@ -86,7 +85,7 @@ public final class PageTable {
             int cs = c * CHUNK_BYTES;
             int a = Math.max(from, cs);
             int b = Math.min(end, cs + CHUNK_BYTES);
-            ByteBuffer v = dbi.get(txn, key(ino, index, c + 1));
+            ByteBuffer v = dbi.get(txn.txn, key(ino, index, c + 1));
             int have = v == null ? 0 : Math.max(0, Math.min(b, cs + v.remaining()) - a);
             if (have > 0) {
                 v.get(a - cs, dst, dstOff + (a - from), have);
@@ -97,7 +96,7 @@ public final class PageTable {
     }
 
     /** The whole page (its length in bytes), or null when it is not cached. */
-    public byte[] readAll(Txn<ByteBuffer> txn, long ino, long index) {
+    public byte[] readAll(DataTxn txn, long ino, long index) {
         int length = length(txn, ino, index);
         if (length < 0) {
             return null;
@@ -108,16 +107,16 @@ public final class PageTable {
     }
 
     /** Stores {@code data[off..off+length)} as the whole page, writing straight into the map. */
-    public void put(Txn<ByteBuffer> txn, long ino, long index, byte[] data, int off, int length) {
+    public void put(DataTxn txn, long ino, long index, byte[] data, int off, int length) {
         int old = length(txn, ino, index);
         for (int c = chunks(length); c < chunks(Math.max(old, 0)); c++) {
-            dbi.delete(txn, key(ino, index, c + 1));
+            dbi.delete(txn.txn, key(ino, index, c + 1));
         }
         putHeader(txn, ino, index, length);
         for (int c = 0; c < chunks(length); c++) {
             int cs = c * CHUNK_BYTES;
             int n = Math.min(CHUNK_BYTES, length - cs);
-            dbi.reserve(txn, key(ino, index, c + 1), n).put(0, data, off + cs, n);
+            dbi.reserve(txn.txn, key(ino, index, c + 1), n).put(0, data, off + cs, n);
         }
     }
 
@@ -129,7 +128,7 @@ public final class PageTable {
      * @return the page's old length
      * @throws IllegalStateException when the page is not cached (the caller checked)
      */
-    public int write(Txn<ByteBuffer> txn, long ino, long index, int at, byte[] src, int srcOff, int len, int keep) {
+    public int write(DataTxn txn, long ino, long index, int at, byte[] src, int srcOff, int len, int keep) {
         int old = length(txn, ino, index);
         if (old < 0) {
             throw new IllegalStateException("page " + ino + "/" + index + " is not cached");
@@ -144,7 +143,7 @@ public final class PageTable {
             int cs = c * CHUNK_BYTES;
             int a = Math.max(at, cs);
             int b = Math.min(end, cs + CHUNK_BYTES);
-            ByteBuffer cur = dbi.get(txn, key(ino, index, c + 1));
+            ByteBuffer cur = dbi.get(txn.txn, key(ino, index, c + 1));
             int curLen = cur == null ? 0 : cur.remaining();
             int n = Math.max(curLen, b - cs);
             byte[] chunk = new byte[n];
@@ -152,13 +151,13 @@ public final class PageTable {
                 cur.get(0, chunk, 0, curLen);
             }
             System.arraycopy(src, srcOff + (a - at), chunk, a - cs, b - a);
-            dbi.reserve(txn, key(ino, index, c + 1), n).put(0, chunk, 0, n);
+            dbi.reserve(txn.txn, key(ino, index, c + 1), n).put(0, chunk, 0, n);
         }
         return old;
     }
 
     /** Cuts a cached page to {@code length} bytes (no more than it has); bytes past it read as zeros. */
-    public void truncate(Txn<ByteBuffer> txn, long ino, long index, int length) {
+    public void truncate(DataTxn txn, long ino, long index, int length) {
         int old = length(txn, ino, index);
         if (old < 0 || length >= old) {
             return;
@@ -168,44 +167,44 @@ public final class PageTable {
     }
 
     /** Drops the chunks of a page of {@code old} bytes past {@code length}; the header is the caller's. */
-    private void cut(Txn<ByteBuffer> txn, long ino, long index, int old, int length) {
+    private void cut(DataTxn txn, long ino, long index, int old, int length) {
         for (int c = chunks(length); c < chunks(old); c++) {
-            dbi.delete(txn, key(ino, index, c + 1));
+            dbi.delete(txn.txn, key(ino, index, c + 1));
         }
         int tail = length % CHUNK_BYTES;
         if (tail != 0) {
             int c = length / CHUNK_BYTES;
-            ByteBuffer cur = dbi.get(txn, key(ino, index, c + 1));
+            ByteBuffer cur = dbi.get(txn.txn, key(ino, index, c + 1));
             if (cur != null && cur.remaining() > tail) {
                 byte[] kept = new byte[tail];
                 cur.get(0, kept, 0, tail);
-                dbi.reserve(txn, key(ino, index, c + 1), tail).put(0, kept, 0, tail);
+                dbi.reserve(txn.txn, key(ino, index, c + 1), tail).put(0, kept, 0, tail);
             }
         }
     }
 
-    public boolean delete(Txn<ByteBuffer> txn, long ino, long index) {
+    public boolean delete(DataTxn txn, long ino, long index) {
         int old = length(txn, ino, index);
         if (old < 0) {
             return false;
         }
         for (int c = 0; c < chunks(old); c++) {
-            dbi.delete(txn, key(ino, index, c + 1));
+            dbi.delete(txn.txn, key(ino, index, c + 1));
         }
-        dbi.delete(txn, key(ino, index, HEADER));
+        dbi.delete(txn.txn, key(ino, index, HEADER));
         return true;
     }
 
-    private void putHeader(Txn<ByteBuffer> txn, long ino, long index, int length) {
+    private void putHeader(DataTxn txn, long ino, long index, int length) {
         ByteBuffer v = Keys.direct(Integer.BYTES);
         v.putInt(0, length);
-        dbi.put(txn, key(ino, index, HEADER), v);
+        dbi.put(txn.txn, key(ino, index, HEADER), v);
     }
 
     /** Up to {@code max} cached pages of {@code ino} with index in [from, to), in index order. */
-    public List<Key> range(Txn<ByteBuffer> txn, long ino, long from, long to, int max) {
+    public List<Key> range(DataTxn txn, long ino, long from, long to, int max) {
         List<Key> out = new ArrayList<>();
-        try (Cursor<ByteBuffer> c = dbi.openCursor(txn)) {
+        try (Cursor<ByteBuffer> c = dbi.openCursor(txn.txn)) {
             Key k = headerAtOrAfter(c, ino, from);
             while (k != null && out.size() < max && k.ino == ino && k.index < to) {
                 out.add(k);
@@ -216,9 +215,9 @@ public final class PageTable {
     }
 
     /** Up to {@code max} cached pages at or after (ino, index), wrapping to the start once. */
-    public List<Key> scan(Txn<ByteBuffer> txn, long ino, long index, int max) {
+    public List<Key> scan(DataTxn txn, long ino, long index, int max) {
         List<Key> out = new ArrayList<>();
-        try (Cursor<ByteBuffer> c = dbi.openCursor(txn)) {
+        try (Cursor<ByteBuffer> c = dbi.openCursor(txn.txn)) {
             Key k = headerAtOrAfter(c, ino, index);
             boolean wrapped = false;
             while (out.size() < max) {
@@ -240,10 +239,17 @@ public final class PageTable {
         return out;
     }
 
+    /** The first cached page at or after (ino, index), or null. */
+    public Key first(DataTxn txn, long ino, long index) {
+        try (Cursor<ByteBuffer> c = dbi.openCursor(txn.txn)) {
+            return headerAtOrAfter(c, ino, index);
+        }
+    }
+
     /** Number of cached pages (a walk over the headers: for tests and start-up). */
-    public long count(Txn<ByteBuffer> txn) {
+    public long count(DataTxn txn) {
         long n = 0;
-        try (Cursor<ByteBuffer> c = dbi.openCursor(txn)) {
+        try (Cursor<ByteBuffer> c = dbi.openCursor(txn.txn)) {
             for (Key k = headerAtOrAfter(c, 0, 0); k != null; k = next(c, k)) {
                 n++;
             }
@@ -257,9 +263,9 @@ public final class PageTable {
     }
 
     /** Sum of the footprints of all cached pages (read once at start-up). */
-    public long totalBytes(Txn<ByteBuffer> txn) {
+    public long totalBytes(DataTxn txn) {
         long total = 0;
-        try (Cursor<ByteBuffer> c = dbi.openCursor(txn)) {
+        try (Cursor<ByteBuffer> c = dbi.openCursor(txn.txn)) {
             for (Key k = headerAtOrAfter(c, 0, 0); k != null; k = next(c, k)) {
                 total += footprint(k.length);
             }

@@ -5,11 +5,24 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.lmdbjava.Txn;
 
 /**
- * Confined to the thread that runs the transaction. An LMDB write transaction plus the in-memory
- * effects to apply only once it committed, and the journaled changes it made.
+ * Confined to the thread that runs the transaction. A write transaction of the metadata
+ * environment, the data environment's write transaction when the work touches pages (opened on
+ * first use), the in-memory effects to apply only once both committed, and the journaled changes
+ * it made.
+ *
+ * <p>The two environments commit one after the other, so a crash can land between the commits.
+ * The metadata commits first unless {@link #commitDataFirst()} was asked for: an operation that
+ * removes data (truncate, unlink, an upload's clearing of a dirty mark after raising the remote
+ * high mark) must first record, in the metadata, that the data is dead or safe, so that no crash
+ * can leave metadata pointing at pages that are gone. A write of page bytes goes the other way:
+ * its bytes and dirty mark land first, then the size and times that make them visible. What a
+ * crash between the two commits leaves behind (pages of removed files or past the end of a file,
+ * a last page with bytes past the end, dirty marks with sequences the metadata has not handed
+ * out yet) is exactly what the start-up reconcile repairs.
  *
  * <p>A write may be retried after the map grew, so code inside a transaction never changes
  * in-memory state directly: it registers the change here and {@link CacheEnv} runs it after the
@@ -20,7 +33,11 @@ import org.lmdbjava.Txn;
  * sequence of puts and deletes that produced it.
  */
 public final class WriteTxn {
+    /** The metadata transaction. */
     public final Txn<ByteBuffer> txn;
+    private final Supplier<Txn<ByteBuffer>> openData;
+    private DataTxn data;
+    private boolean dataFirst;
     private List<Runnable> afterCommit;
     private Map<Slot, Mutation> changes;
 
@@ -28,8 +45,35 @@ public final class WriteTxn {
     private record Slot(int dbi, ByteBuffer key) {
     }
 
-    WriteTxn(Txn<ByteBuffer> txn) {
+    WriteTxn(Txn<ByteBuffer> txn, Supplier<Txn<ByteBuffer>> openData) {
         this.txn = txn;
+        this.openData = openData;
+    }
+
+    /** The data environment's write transaction, opened on first use. */
+    public DataTxn data() {
+        if (data == null) {
+            data = new DataTxn(openData.get());
+        }
+        return data;
+    }
+
+    /**
+     * Commit the data before the metadata: for a write whose bytes must exist before the
+     * metadata that makes them visible. Such a transaction must not delete pages.
+     */
+    public void commitDataFirst() {
+        dataFirst = true;
+    }
+
+    /** The data transaction if one was opened, else null. */
+    Txn<ByteBuffer> dataTxnOrNull() {
+        return data == null ? null : data.txn;
+    }
+
+    /** Whether the data commits first ({@link #commitDataFirst()}). */
+    public boolean commitsDataFirst() {
+        return dataFirst;
     }
 
     public void afterCommit(Runnable action) {

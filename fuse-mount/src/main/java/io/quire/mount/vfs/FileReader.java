@@ -6,6 +6,7 @@ import io.quire.mount.MountLimits;
 import io.quire.mount.PosixException;
 import io.quire.mount.pages.PageCache;
 import io.quire.mount.pages.PageFetcher;
+import io.quire.mount.store.DataTxn;
 import io.quire.mount.store.CacheEnv;
 import io.quire.mount.store.Inode;
 import java.util.ArrayList;
@@ -57,7 +58,7 @@ final class FileReader {
         }
         Map<Long, byte[]> fetched = new HashMap<>();
         for (int round = 0; ; round++) {
-            Outcome o = env.read(txn -> {
+            Outcome o = env.readBoth((data, txn) -> {
                 Inode n = Lookup.existing(env, txn, h.ino);
                 if (n.isDir()) {
                     throw new PosixException(Errno.EISDIR, "read of directory " + h.ino);
@@ -76,7 +77,7 @@ final class FileReader {
                     int from = (int) Math.max(0, offset - pageStart);
                     int to = (int) Math.min(ps, offset + want - pageStart);
                     int at = dstOff + (int) (pageStart + from - offset);
-                    if (cache.copyOut(txn, h.ino, idx, from, dst, at, to - from, fetched.get(idx))
+                    if (cache.copyOut(data, txn, h.ino, idx, from, dst, at, to - from, fetched.get(idx))
                             == PageCache.Source.MISSING) {
                         if (missing == null) {
                             missing = new ArrayList<>();
@@ -87,7 +88,7 @@ final class FileReader {
                 if (missing != null) {
                     return new Outcome(want, missing, List.of(), false);
                 }
-                List<Long> ahead = readaheadCandidates(txn, h, n, offset, want);
+                List<Long> ahead = readaheadCandidates(data, txn, h, n, offset, want);
                 boolean touch = n.atimeNs <= n.mtimeNs || n.atimeNs <= n.ctimeNs
                         || clock.getAsLong() - n.atimeNs >= RELATIME_INTERVAL_NS;
                 return new Outcome(want, null, ahead, touch);
@@ -113,7 +114,7 @@ final class FileReader {
     /**
      * Pages to fetch ahead of a sequential reader: not cached, possibly remote, within the file.
      */
-    private List<Long> readaheadCandidates(org.lmdbjava.Txn<java.nio.ByteBuffer> txn, OpenFiles.Handle h, Inode n,
+    private List<Long> readaheadCandidates(DataTxn data, org.lmdbjava.Txn<java.nio.ByteBuffer> txn, OpenFiles.Handle h, Inode n,
                                            long offset, int length) {
         int window = config.readaheadPages();
         boolean sequential = offset == h.lastReadEnd || offset == 0;
@@ -129,7 +130,7 @@ final class FileReader {
         }
         List<Long> out = new ArrayList<>();
         for (long idx = start; idx < end; idx++) {
-            if (cache.needsFetch(txn, h.ino, idx)) {
+            if (cache.needsFetch(data, txn, h.ino, idx)) {
                 out.add(idx);
             }
         }

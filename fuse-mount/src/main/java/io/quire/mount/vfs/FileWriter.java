@@ -93,7 +93,7 @@ final class FileWriter {
                     int to = (int) Math.min(ps, end - pageStart);
                     int valid = (int) Math.max(0, Math.min(ps, n.size - pageStart));
                     boolean needOld = valid > 0 && (from > 0 || to < valid);
-                    if (needOld && !fetched.containsKey(idx) && cache.needsFetch(w.txn, h.ino, idx)) {
+                    if (needOld && !fetched.containsKey(idx) && cache.needsFetch(w.data(), w.txn, h.ino, idx)) {
                         if (missing == null) {
                             missing = new ArrayList<>();
                         }
@@ -150,7 +150,7 @@ final class FileWriter {
         if (budget.hasRoom(touched)) {
             return;
         }
-        int fresh = env.read(txn -> {
+        int fresh = env.readData(txn -> {
             int n = 0;
             for (long idx = first; idx <= last; idx++) {
                 if (env.dirty.seq(txn, h.ino, idx) == 0) {
@@ -186,7 +186,7 @@ final class FileWriter {
                 admit(w.txn, size - old);
                 if (size < old) {
                     long tailIdx = size / ps;
-                    if (size % ps != 0 && fetchedTail == null && cache.needsFetch(w.txn, ino, tailIdx)) {
+                    if (size % ps != 0 && fetchedTail == null && cache.needsFetch(w.data(), w.txn, ino, tailIdx)) {
                         return tailIdx;
                     }
                     cache.cut(w, ino, size, old, fetchedTail, env.meta.next(w.txn, MetaTable.NEXT_SEQ, 1),

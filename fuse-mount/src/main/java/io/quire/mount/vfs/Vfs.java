@@ -11,6 +11,7 @@ import io.quire.mount.PosixException;
 import io.quire.mount.journal.Journal;
 import io.quire.mount.journal.JournalConfig;
 import io.quire.mount.journal.JournalOrderedPages;
+import io.quire.mount.pages.CacheReconcile;
 import io.quire.mount.pages.DirtyBudget;
 import io.quire.mount.pages.Evictor;
 import io.quire.mount.pages.Flusher;
@@ -97,8 +98,8 @@ public final class Vfs implements AutoCloseable {
         int ps = config.pageSizeBytes();
         long dirtyMax = config.dirtyBytesMax() / ps;
         DirtyBudget budget = new DirtyBudget(dirtyMax, dirtyMax * MountConfig.DIRTY_BACKGROUND_PERCENT / 100,
-                env.read(env.dirty::count));
-        this.cache = new PageCache(env, ps, budget, env.read(env.pages::totalBytes), config.writebackDelayMs());
+                env.readData(env.dirty::count));
+        this.cache = new PageCache(env, ps, budget, env.readData(env.pages::totalBytes), config.writebackDelayMs());
         this.tracker = new FsyncTracker(env);
         this.fetcher = new PageFetcher(env, cache, replicas, config, registry);
         this.flusher = new Flusher(env, ordered, config, cache, tracker, registry);
@@ -140,6 +141,7 @@ public final class Vfs implements AutoCloseable {
         try {
             journal = Journal.open(env, config, replicas, journalConfig, registry);
             boolean newRoot = initialize(env, config);
+            CacheReconcile.open(env, config.pageSizeBytes());
             Vfs vfs = new Vfs(config, env, journal, replicas, registry);
             vfs.reaper.purgeAllOrphans();
             journal.start();
@@ -205,6 +207,14 @@ public final class Vfs implements AutoCloseable {
 
     public MountConfig config() {
         return config;
+    }
+
+    /**
+     * Fault injection for crash tests: runs between the two commits of every cache write
+     * ({@link CacheEnv#betweenCommits}); null removes it.
+     */
+    public void betweenCacheCommits(Runnable hook) {
+        env.betweenCommits(hook);
     }
 
     /** The metadata journal (durability watermark, on-demand checkpoints). */
@@ -408,7 +418,7 @@ public final class Vfs implements AutoCloseable {
      * close.
      */
     public void syncfs() {
-        Set<Long> inodes = env.read(txn -> {
+        Set<Long> inodes = env.readData(txn -> {
             Set<Long> out = new TreeSet<>();
             for (DirtyTable.Entry e : env.dirty.from(txn, 0, 0, Integer.MAX_VALUE)) {
                 out.add(e.ino());
@@ -425,7 +435,7 @@ public final class Vfs implements AutoCloseable {
 
     /** Waits for the pages of {@code ino} dirty now to reach W replicas (EIO after the deadline without progress). */
     private void syncFileData(long ino) {
-        Map<Long, Long> snapshot = env.read(txn -> {
+        Map<Long, Long> snapshot = env.readData(txn -> {
             Map<Long, Long> m = new HashMap<>();
             for (DirtyTable.Entry e : env.dirty.range(txn, ino, 0, Long.MAX_VALUE, Integer.MAX_VALUE)) {
                 m.put(e.index(), e.seq());
@@ -505,7 +515,11 @@ public final class Vfs implements AutoCloseable {
         evictor.close();
         trash.close();
         fetcher.close();
-        env.close();
+        try {
+            CacheReconcile.closed(env);
+        } finally {
+            env.close();
+        }
         log.info("volume {} epoch {} closed with {} dirty pages", config.volumeName(), config.epoch(),
                 cache.budget().dirtyPages());
     }

@@ -50,8 +50,8 @@ class JournalCaptureTest {
                 env.inodes.delete(w.txn, 6);             // put then delete: a delete
                 env.meta.put(w.txn, MetaTable.NEXT_INO, 7);
                 env.meta.put(w.txn, MetaTable.VOLUME_ID, 9); // local: not journaled
-                env.pages.put(w.txn, 5, 0, new byte[10], 0, 10); // the page cache: not journaled
-                env.dirty.mark(w.txn, 5, 0, 1, 0);
+                env.pages.put(w.data(), 5, 0, new byte[10], 0, 10); // the page cache: not journaled
+                env.dirty.mark(w.data(), 5, 0, 1, 0);
                 return null;
             });
             assertEquals(1, records.size(), "one record per transaction");
@@ -64,7 +64,7 @@ class JournalCaptureTest {
             assertEquals(JournaledDbi.META, r.get(2).dbi());
 
             env.write(w -> {
-                env.pages.put(w.txn, 5, 1, new byte[10], 0, 10);
+                env.pages.put(w.data(), 5, 1, new byte[10], 0, 10);
                 env.meta.put(w.txn, "journal.next", 3);
                 env.inodes.delete(w.txn, 42); // deletes nothing: nothing to journal
                 return null;

@@ -3,7 +3,9 @@ package io.quire.mount.store;
 import io.quire.mount.Errno;
 import io.quire.mount.PosixException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -13,9 +15,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.lmdbjava.Dbi;
+import org.lmdbjava.DbiFlags;
 import org.lmdbjava.Env;
+import org.lmdbjava.EnvFlags;
 import org.lmdbjava.Txn;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,7 +42,7 @@ class CacheEnvTest {
             AtomicInteger reads = new AtomicInteger();
             CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> {
                 for (int i = 0; i < 1_000_000 && !stop.get(); i++) {
-                    env.read(txn -> env.pages.count(txn));
+                    env.readData(txn -> env.pages.count(txn));
                     reads.incrementAndGet();
                 }
             });
@@ -45,7 +50,7 @@ class CacheEnvTest {
             for (int i = 0; i < 100; i++) {
                 long idx = i;
                 env.write(w -> {
-                    env.pages.put(w.txn, 1, idx, page, 0, page.length);
+                    env.pages.put(w.data(), 1, idx, page, 0, page.length);
                     w.afterCommit(effects::incrementAndGet);
                     return null;
                 });
@@ -54,8 +59,8 @@ class CacheEnvTest {
             reader.get(30, TimeUnit.SECONDS);
             assertTrue(env.mapSizeBytes() > initial, "grew from " + initial + " to " + env.mapSizeBytes());
             assertEquals(100, effects.get(), "after-commit effects ran once per committed write");
-            assertEquals(100L, env.read(env.pages::count));
-            assertEquals(100 * PageTable.footprint(PAGE), (long) env.read(env.pages::totalBytes));
+            assertEquals(100L, env.readData(env.pages::count));
+            assertEquals(100 * PageTable.footprint(PAGE), (long) env.readData(env.pages::totalBytes));
         }
     }
 
@@ -108,28 +113,77 @@ class CacheEnvTest {
     void dirtyPagesKeepTheTimeTheyBecameDirtyAndOldEntriesAreDueAtOnce(@TempDir Path dir) {
         try (CacheEnv env = CacheEnv.open(dir, 16L << 20)) {
             env.write(w -> {
-                assertTrue(env.dirty.mark(w.txn, 1, 0, 10, 1_000));
-                assertTrue(!env.dirty.mark(w.txn, 1, 0, 11, 2_000), "already dirty");
-                env.dirty.mark(w.txn, 1, 1, 12, 3_000);
-                env.dirty.mark(w.txn, 1, 1, 13, 0);
-                env.dirty.mark(w.txn, 1, 1, 14, 4_000);
+                assertTrue(env.dirty.mark(w.data(), 1, 0, 10, 1_000));
+                assertTrue(!env.dirty.mark(w.data(), 1, 0, 11, 2_000), "already dirty");
+                env.dirty.mark(w.data(), 1, 1, 12, 3_000);
+                env.dirty.mark(w.data(), 1, 1, 13, 0);
+                env.dirty.mark(w.data(), 1, 1, 14, 4_000);
                 return null;
             });
             assertEquals(List.of(new DirtyTable.Entry(1, 0, 11, 1_000), new DirtyTable.Entry(1, 1, 14, 0)),
-                    env.read(txn -> env.dirty.from(txn, 0, 0, 10)), "first time kept; due-at-once sticks");
+                    env.readData(txn -> env.dirty.from(txn, 0, 0, 10)), "first time kept; due-at-once sticks");
         }
-        // A cache written before the time was kept holds the sequence alone.
+        // A cache written before the time was kept holds the sequence alone, and (older still)
+        // keeps its dirty table in the metadata environment: opened, it moves into the data one.
         try (Env<ByteBuffer> raw = Env.create().setMapSize(16L << 20).setMaxDbs(32).open(dir.toFile())) {
-            Dbi<ByteBuffer> dirty = raw.openDbi("dirty");
+            Dbi<ByteBuffer> dirty = raw.openDbi("dirty", DbiFlags.MDB_CREATE);
             try (Txn<ByteBuffer> txn = raw.txnWrite()) {
                 dirty.put(txn, Keys.of(2, 0), Keys.of(20));
                 txn.commit();
             }
         }
         try (CacheEnv env = CacheEnv.open(dir, 16L << 20)) {
-            assertEquals(new DirtyTable.Entry(2, 0, 20, 0), env.read(txn -> env.dirty.range(txn, 2, 0, 1, 10)).get(0));
-            env.write(w -> env.dirty.mark(w.txn, 2, 0, 21, 5_000));
-            assertEquals(new DirtyTable.Entry(2, 0, 21, 0), env.read(txn -> env.dirty.range(txn, 2, 0, 1, 10)).get(0));
+            assertEquals(new DirtyTable.Entry(2, 0, 20, 0), env.readData(txn -> env.dirty.range(txn, 2, 0, 1, 10)).get(0));
+            env.write(w -> env.dirty.mark(w.data(), 2, 0, 21, 5_000));
+            assertEquals(new DirtyTable.Entry(2, 0, 21, 0), env.readData(txn -> env.dirty.range(txn, 2, 0, 1, 10)).get(0));
+        }
+    }
+
+    /** The LMDB pages the environment's file has used (LMDB never shrinks a file by itself). */
+    private static long usedPages(Path dir) {
+        try (Env<ByteBuffer> raw = Env.create().setMapSize(256L << 20).setMaxDbs(16).open(dir.toFile())) {
+            return raw.info().lastPageNumber + 1;
+        }
+    }
+
+    private static byte[] filled(int i) {
+        byte[] b = new byte[4096];
+        Arrays.fill(b, (byte) i);
+        return b;
+    }
+
+    @Test
+    void aCacheOfOneEnvironmentMovesItsPagesToTheDataEnvironmentAndShrinks(@TempDir Path dir) throws Exception {
+        int pages = 3_000; // 12 MiB of page bytes, several move batches
+        try (Env<ByteBuffer> raw = Env.create().setMapSize(256L << 20).setMaxDbs(16)
+                .open(dir.toFile(), EnvFlags.MDB_NOSYNC)) {
+            PageTable old = new PageTable(raw.openDbi("pages", DbiFlags.MDB_CREATE));
+            Dbi<ByteBuffer> dirty = raw.openDbi("dirty", DbiFlags.MDB_CREATE);
+            Dbi<ByteBuffer> meta = raw.openDbi("meta", DbiFlags.MDB_CREATE);
+            try (Txn<ByteBuffer> txn = raw.txnWrite()) {
+                for (int i = 0; i < pages; i++) {
+                    old.put(new DataTxn(txn), 5, i, filled(i), 0, 4096);
+                }
+                dirty.put(txn, Keys.of(5, 7), Keys.of(99, 0));
+                meta.put(txn, Keys.of("seq.next".getBytes(StandardCharsets.US_ASCII)), Keys.of(100));
+                txn.commit();
+            }
+        }
+        long before = usedPages(dir);
+        try (CacheEnv env = CacheEnv.open(dir, 256L << 20)) {
+            for (int i = 0; i < pages; i++) {
+                int n = i;
+                assertArrayEquals(filled(i), env.readData(d -> env.pages.readAll(d, 5, n)), "page " + i);
+            }
+            assertEquals(List.of(new DirtyTable.Entry(5, 7, 99, 0)), env.readData(d -> env.dirty.from(d, 0, 0, 10)));
+            assertEquals(100L, (long) env.read(txn -> env.meta.get(txn, MetaTable.NEXT_SEQ, -1)));
+        }
+        long after = usedPages(dir);
+        assertTrue(after < before / 100, "metadata file compacted: " + before + " -> " + after + " LMDB pages used");
+        // Reopened: nothing left to move, the same pages.
+        try (CacheEnv env = CacheEnv.open(dir, 256L << 20)) {
+            assertEquals((long) pages, (long) env.readData(env.pages::count));
+            assertArrayEquals(filled(2_999), env.readData(d -> env.pages.readAll(d, 5, 2_999)));
         }
     }
 }

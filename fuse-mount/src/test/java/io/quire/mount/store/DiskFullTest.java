@@ -75,7 +75,7 @@ class DiskFullTest {
                 int n = i;
                 try {
                     env.write(w -> {
-                        env.pages.put(w.txn, 1, n, page(n), 0, PAGE);
+                        env.pages.put(w.data(), 1, n, page(n), 0, PAGE);
                         return null;
                     });
                     written++;
@@ -87,7 +87,7 @@ class DiskFullTest {
             assertEquals(Errno.ENOSPC, full.errno(), full.getMessage());
             assertTrue(written > 0, "some pages fit before the disk filled");
             int committed = written;
-            env.read(txn -> {
+            env.readData(txn -> {
                 for (int i = 0; i < committed; i++) {
                     assertArrayEquals(page(i), env.pages.readAll(txn, 1, i), "page " + i + " after the disk filled");
                 }
@@ -97,10 +97,10 @@ class DiskFullTest {
             // Room again (the disk grows): the next write gets its reservation and goes on.
             assertEquals(0, run("mount", "-o", "remount,size=" + (4 * DISK_MIB) + "m", disk.toString()));
             env.write(w -> {
-                env.pages.put(w.txn, 1, committed, page(committed), 0, PAGE);
+                env.pages.put(w.data(), 1, committed, page(committed), 0, PAGE);
                 return null;
             });
-            env.read(txn -> {
+            env.readData(txn -> {
                 assertTrue(env.pages.contains(txn, 1, committed));
                 return null;
             });

@@ -5,6 +5,9 @@ import io.quire.mount.Errno;
 import io.quire.mount.Modes;
 import io.quire.mount.MountConfig;
 import io.quire.mount.PosixException;
+import io.quire.mount.journal.JournalConfig;
+import io.quire.mount.store.CacheEnv;
+import io.quire.mount.store.MetaTable;
 import io.quire.mount.vfs.Caller;
 import io.quire.mount.vfs.DirEntry;
 import io.quire.mount.vfs.Vfs;
@@ -30,6 +33,7 @@ public final class VfsFixture implements AutoCloseable {
     public final ManualClock clock = new ManualClock();
     public final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     public final MountConfig config;
+    private final JournalConfig journalConfig;
     public Vfs vfs;
 
     public VfsFixture(Path cacheDir) {
@@ -37,6 +41,11 @@ public final class VfsFixture implements AutoCloseable {
     }
 
     public VfsFixture(Path cacheDir, UnaryOperator<MountConfig.Builder> tune) {
+        this(cacheDir, tune, JournalConfig.defaults());
+    }
+
+    public VfsFixture(Path cacheDir, UnaryOperator<MountConfig.Builder> tune, JournalConfig journalConfig) {
+        this.journalConfig = journalConfig;
         MountConfig.Builder b = MountConfig.builder(VOLUME_ID, "test", EPOCH, cacheDir)
                 .pageSizeBytes(4096)
                 .cacheBytesMax(64L << 20)
@@ -48,13 +57,30 @@ public final class VfsFixture implements AutoCloseable {
                 .writebackDelayMs(0) // every page due at once; WriteBackTest tunes the delay
                 .clockNs(clock);
         config = tune.apply(b).build();
-        vfs = Vfs.open(config, replicas, registry);
+        vfs = Vfs.open(config, replicas, registry, journalConfig);
     }
 
     /** Closes the Vfs (as a daemon stop would) and opens it again on the same cache. */
     public void reopen() {
         vfs.close();
-        vfs = Vfs.open(config, replicas, registry);
+        vfs = Vfs.open(config, replicas, registry, journalConfig);
+    }
+
+    /**
+     * Reopens the cache as a mount started after a crash of this one finds it. Call it after a
+     * write failed between its two commits ({@link Vfs#betweenCacheCommits}): the disk then holds
+     * what a crash at that point leaves. The Vfs is closed first (its threads must stop), and the
+     * cache is marked as not closed cleanly again, as a crash leaves it.
+     */
+    public void crashAndReopen() {
+        vfs.close();
+        try (CacheEnv env = CacheEnv.open(config.cacheDir(), 64L << 20)) {
+            env.write(w -> {
+                env.meta.put(w.txn, MetaTable.OPEN, 1);
+                return null;
+            });
+        }
+        vfs = Vfs.open(config, replicas, registry, journalConfig);
     }
 
     public long ino(String path) {

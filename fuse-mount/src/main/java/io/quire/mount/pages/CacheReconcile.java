@@ -1,0 +1,179 @@
+package io.quire.mount.pages;
+
+import io.quire.mount.MountLimits;
+import io.quire.mount.store.CacheEnv;
+import io.quire.mount.store.DataTxn;
+import io.quire.mount.store.DirtyTable;
+import io.quire.mount.store.Inode;
+import io.quire.mount.store.MetaTable;
+import io.quire.mount.store.PageTable;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Confined to the thread that opens the mount, before any other thread touches the cache.
+ * Repairs what a crash between the two commits of a write transaction can leave (see
+ * {@link io.quire.mount.store.WriteTxn}): the metadata and the data environment each committed
+ * whole, but one may be a transaction ahead of the other.
+ *
+ * <ul>
+ *   <li>Pages and dirty marks of an inode that no longer exists (an unlink committed its
+ *       metadata, not yet its page drops): dropped.
+ *   <li>Pages and dirty marks past the end of a file (a truncate's metadata committed, or a
+ *       write's pages did and its new size did not): dropped. Whatever the replicas hold there
+ *       is dead too: a size only grows through a write, which overwrites it, or through a
+ *       truncate, which first puts the range in the trash.
+ *   <li>A last page holding bytes past the end of file: cut to the end and marked dirty at a new
+ *       sequence, so the replicas' copy is cut as well and a later growth reads zeros there.
+ *   <li>Dirty marks with sequences the metadata has not handed out (a write's pages committed
+ *       first): the sequence counter moves past them, so no later write reuses one.
+ * </ul>
+ *
+ * <p>A clean close records it ({@link MetaTable#OPEN} 0): only a cache the last mount did not
+ * close is walked, one seek per file that has cached pages.
+ */
+public final class CacheReconcile {
+    private static final Logger log = LoggerFactory.getLogger(CacheReconcile.class);
+
+    private final CacheEnv env;
+    private final int pageSize;
+    private long droppedPages;
+    private long droppedMarks;
+    private long cutTails;
+
+    private CacheReconcile(CacheEnv env, int pageSize) {
+        this.env = env;
+        this.pageSize = pageSize;
+    }
+
+    /** At open: reconciles the cache if the last mount did not close it, then marks it open. */
+    public static void open(CacheEnv env, int pageSize) {
+        boolean crashed = env.read(txn -> env.meta.get(txn, MetaTable.OPEN, 0)) != 0;
+        if (crashed) {
+            new CacheReconcile(env, pageSize).run();
+        }
+        env.write(w -> {
+            env.meta.put(w.txn, MetaTable.OPEN, 1);
+            return null;
+        });
+    }
+
+    /** At a clean close, once nothing else writes the cache. */
+    public static void closed(CacheEnv env) {
+        env.write(w -> {
+            env.meta.put(w.txn, MetaTable.OPEN, 0);
+            return null;
+        });
+    }
+
+    /** Reconciles unconditionally (tests call it after simulating a crash). */
+    public static void run(CacheEnv env, int pageSize) {
+        new CacheReconcile(env, pageSize).run();
+    }
+
+    private void run() {
+        long start = System.nanoTime();
+        long files = 0;
+        for (long ino = nextIno(0); ino >= 0; ) {
+            files++;
+            long current = ino;
+            while (!repair(current)) {
+                // a chunk per transaction until the file's dead pages are gone
+            }
+            ino = current == Long.MAX_VALUE ? -1 : nextIno(current + 1);
+        }
+        long maxSeq = maxDirtySeq();
+        boolean bumped = env.write(w -> {
+            if (env.meta.get(w.txn, MetaTable.NEXT_SEQ, 1) > maxSeq) {
+                return false;
+            }
+            env.meta.put(w.txn, MetaTable.NEXT_SEQ, maxSeq + 1);
+            return true;
+        });
+        log.info("cache {} was not closed cleanly; reconciled {} files in {} ms: dropped {} pages and {} dirty marks"
+                        + " of removed files or past the end of file, cut {} last pages{}", env.dir(), files,
+                (System.nanoTime() - start) / 1_000_000, droppedPages, droppedMarks, cutTails,
+                bumped ? ", moved the page sequence past " + maxSeq : "");
+    }
+
+    /** The smallest inode at or after {@code from} with a cached page or a dirty mark, or -1. */
+    private long nextIno(long from) {
+        return env.readData(d -> {
+            PageTable.Key k = env.pages.first(d, from, 0);
+            List<DirtyTable.Entry> e = env.dirty.from(d, from, 0, 1);
+            long a = k == null ? -1 : k.ino();
+            long b = e.isEmpty() ? -1 : e.get(0).ino();
+            return a < 0 ? b : b < 0 ? a : Math.min(a, b);
+        });
+    }
+
+    /** One transaction on one file; returns true when the file is done. */
+    private boolean repair(long ino) {
+        int chunk = MountLimits.TRASH_LOCAL_CHUNK_PAGES;
+        return env.write(w -> {
+            Inode n = env.inodes.get(w.txn, ino);
+            long keep = n == null || !n.isRegular() ? 0 : pagesOf(n.size);
+            DataTxn d = w.data();
+            List<PageTable.Key> past = env.pages.range(d, ino, keep, Long.MAX_VALUE, chunk + 1);
+            for (int i = 0; i < Math.min(chunk, past.size()); i++) {
+                env.pages.delete(d, ino, past.get(i).index());
+            }
+            List<DirtyTable.Entry> marks = env.dirty.range(d, ino, keep, Long.MAX_VALUE, chunk + 1);
+            for (int i = 0; i < Math.min(chunk, marks.size()); i++) {
+                env.dirty.delete(d, ino, marks.get(i).index());
+            }
+            boolean done = past.size() <= chunk && marks.size() <= chunk;
+            int pagesNow = Math.min(chunk, past.size());
+            int marksNow = Math.min(chunk, marks.size());
+            boolean cut = false;
+            int tail = n == null ? 0 : (int) (n.size % pageSize);
+            if (done && keep > 0 && tail != 0 && !env.trash.covers(w.txn, ino, keep - 1)
+                    && env.pages.length(d, ino, keep - 1) > tail) {
+                env.pages.truncate(d, ino, keep - 1, tail);
+                env.dirty.mark(d, ino, keep - 1, env.meta.next(w.txn, MetaTable.NEXT_SEQ, 1), 0);
+                cut = true;
+            }
+            boolean cutNow = cut;
+            w.afterCommit(() -> {
+                droppedPages += pagesNow;
+                droppedMarks += marksNow;
+                cutTails += cutNow ? 1 : 0;
+            });
+            return done;
+        });
+    }
+
+    private long maxDirtySeq() {
+        long max = 0;
+        long ino = 0;
+        long index = 0;
+        for (;;) {
+            long fromIno = ino;
+            long fromIndex = index;
+            List<DirtyTable.Entry> batch = env.readData(d ->
+                    env.dirty.from(d, fromIno, fromIndex, MountLimits.MAINTENANCE_BATCH_PAGES));
+            for (DirtyTable.Entry e : batch) {
+                max = Math.max(max, e.seq());
+            }
+            if (batch.size() < MountLimits.MAINTENANCE_BATCH_PAGES) {
+                return max;
+            }
+            DirtyTable.Entry last = batch.get(batch.size() - 1);
+            if (last.index() == Long.MAX_VALUE) {
+                if (last.ino() == Long.MAX_VALUE) {
+                    return max;
+                }
+                ino = last.ino() + 1;
+                index = 0;
+            } else {
+                ino = last.ino();
+                index = last.index() + 1;
+            }
+        }
+    }
+
+    private long pagesOf(long bytes) {
+        return bytes == 0 ? 0 : (bytes - 1) / pageSize + 1;
+    }
+}
