@@ -258,7 +258,8 @@ public final class CacheEnv implements AutoCloseable {
 
     /**
      * Fault injection for crash tests: {@code hook} runs after the first of a write's two
-     * commits and before the second; an exception it throws aborts the second commit, which is
+     * commits and before the second, in a write that changed both pages and journaled metadata
+     * (an operation, not a page fetch or an upload's bookkeeping); an exception it throws aborts the second commit, which is
      * what a crash of the process at that point leaves on disk.
      */
     public void betweenCommits(Runnable hook) {
@@ -496,8 +497,8 @@ public final class CacheEnv implements AutoCloseable {
      */
     private void commit(WriteTxn w) {
         Txn<ByteBuffer> data = w.dataTxnOrNull();
-        if (data == null) {
-            w.txn.commit();
+        if (!w.dataChanged()) {
+            w.txn.commit(); // a data transaction that only read is aborted by the caller
             return;
         }
         Txn<ByteBuffer> first = w.commitsDataFirst() ? data : w.txn;
@@ -505,7 +506,7 @@ public final class CacheEnv implements AutoCloseable {
         first.commit();
         try {
             Runnable hook = betweenCommits;
-            if (hook != null) {
+            if (hook != null && w.hasChanges()) {
                 hook.run();
             }
             second.commit();

@@ -12,8 +12,20 @@ import org.lmdbjava.Txn;
  */
 public final class DataTxn {
     final Txn<ByteBuffer> txn;
+    /** Whether a table changed something in it: a transaction that only read is not committed. */
+    private boolean changed;
 
     DataTxn(Txn<ByteBuffer> txn) {
         this.txn = txn;
+    }
+
+    /** The transaction, for a change. */
+    Txn<ByteBuffer> forWrite() {
+        changed = true;
+        return txn;
+    }
+
+    boolean changed() {
+        return changed;
     }
 }

@@ -43,7 +43,7 @@ public final class DirtyTable {
         ByteBuffer old = dbi.get(txn.txn, Keys.of(ino, index));
         boolean wasClean = old == null;
         long since = wasClean || sinceMs == 0 ? sinceMs : sinceOf(old);
-        dbi.put(txn.txn, Keys.of(ino, index), Keys.of(seq, since));
+        dbi.put(txn.forWrite(), Keys.of(ino, index), Keys.of(seq, since));
         return wasClean;
     }
 
@@ -56,11 +56,11 @@ public final class DirtyTable {
         if (seq(txn, ino, index) != seq) {
             return false;
         }
-        return dbi.delete(txn.txn, Keys.of(ino, index));
+        return dbi.delete(txn.forWrite(), Keys.of(ino, index));
     }
 
     public boolean delete(DataTxn txn, long ino, long index) {
-        return dbi.delete(txn.txn, Keys.of(ino, index));
+        return dbi.delete(txn.forWrite(), Keys.of(ino, index));
     }
 
     /** Up to {@code max} dirty pages of {@code ino} with index in [from, to). */

@@ -110,13 +110,13 @@ public final class PageTable {
     public void put(DataTxn txn, long ino, long index, byte[] data, int off, int length) {
         int old = length(txn, ino, index);
         for (int c = chunks(length); c < chunks(Math.max(old, 0)); c++) {
-            dbi.delete(txn.txn, key(ino, index, c + 1));
+            dbi.delete(txn.forWrite(), key(ino, index, c + 1));
         }
         putHeader(txn, ino, index, length);
         for (int c = 0; c < chunks(length); c++) {
             int cs = c * CHUNK_BYTES;
             int n = Math.min(CHUNK_BYTES, length - cs);
-            dbi.reserve(txn.txn, key(ino, index, c + 1), n).put(0, data, off + cs, n);
+            dbi.reserve(txn.forWrite(), key(ino, index, c + 1), n).put(0, data, off + cs, n);
         }
     }
 
@@ -151,7 +151,7 @@ public final class PageTable {
                 cur.get(0, chunk, 0, curLen);
             }
             System.arraycopy(src, srcOff + (a - at), chunk, a - cs, b - a);
-            dbi.reserve(txn.txn, key(ino, index, c + 1), n).put(0, chunk, 0, n);
+            dbi.reserve(txn.forWrite(), key(ino, index, c + 1), n).put(0, chunk, 0, n);
         }
         return old;
     }
@@ -169,7 +169,7 @@ public final class PageTable {
     /** Drops the chunks of a page of {@code old} bytes past {@code length}; the header is the caller's. */
     private void cut(DataTxn txn, long ino, long index, int old, int length) {
         for (int c = chunks(length); c < chunks(old); c++) {
-            dbi.delete(txn.txn, key(ino, index, c + 1));
+            dbi.delete(txn.forWrite(), key(ino, index, c + 1));
         }
         int tail = length % CHUNK_BYTES;
         if (tail != 0) {
@@ -178,7 +178,7 @@ public final class PageTable {
             if (cur != null && cur.remaining() > tail) {
                 byte[] kept = new byte[tail];
                 cur.get(0, kept, 0, tail);
-                dbi.reserve(txn.txn, key(ino, index, c + 1), tail).put(0, kept, 0, tail);
+                dbi.reserve(txn.forWrite(), key(ino, index, c + 1), tail).put(0, kept, 0, tail);
             }
         }
     }
@@ -189,16 +189,16 @@ public final class PageTable {
             return false;
         }
         for (int c = 0; c < chunks(old); c++) {
-            dbi.delete(txn.txn, key(ino, index, c + 1));
+            dbi.delete(txn.forWrite(), key(ino, index, c + 1));
         }
-        dbi.delete(txn.txn, key(ino, index, HEADER));
+        dbi.delete(txn.forWrite(), key(ino, index, HEADER));
         return true;
     }
 
     private void putHeader(DataTxn txn, long ino, long index, int length) {
         ByteBuffer v = Keys.direct(Integer.BYTES);
         v.putInt(0, length);
-        dbi.put(txn.txn, key(ino, index, HEADER), v);
+        dbi.put(txn.forWrite(), key(ino, index, HEADER), v);
     }
 
     /** Up to {@code max} cached pages of {@code ino} with index in [from, to), in index order. */

@@ -71,6 +71,11 @@ public final class WriteTxn {
         return data == null ? null : data.txn;
     }
 
+    /** Whether the data transaction changed anything (else it is aborted, not committed). */
+    boolean dataChanged() {
+        return data != null && data.changed();
+    }
+
     /** Whether the data commits first ({@link #commitDataFirst()}). */
     public boolean commitsDataFirst() {
         return dataFirst;
