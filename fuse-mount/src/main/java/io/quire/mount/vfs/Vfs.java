@@ -498,11 +498,6 @@ public final class Vfs implements AutoCloseable {
     }
 
     /** Bytes of pages in the local cache. */
-    /** Whether the cache holds page {@code index} of {@code ino} (diagnostics and tests). */
-    public boolean isCached(long ino, long index) {
-        return env.readData(d -> env.pages.contains(d, ino, index));
-    }
-
     public long cachedBytes() {
         return cache.cachedBytes();
     }

@@ -53,18 +53,6 @@ class CacheReconcileTest {
         return b;
     }
 
-    /** The file as the replicas hold it (pages concatenated, holes as zeros), cut to {@code size}. */
-    private byte[] remoteFile(long ino, int size) {
-        byte[] out = new byte[size];
-        fx.replicas.livePages(VfsFixture.VOLUME_ID, ino).forEach((idx, page) -> {
-            int at = (int) (idx * PAGE);
-            if (at < size) {
-                System.arraycopy(page, 0, out, at, Math.min(page.length, size - at));
-            }
-        });
-        return out;
-    }
-
     /** Pages stay dirty and local: nothing reaches the replicas until the test releases them. */
     private void openHoldingUploads() {
         // Closing does not wait for a journal the held writes keep from the replicas.
@@ -187,37 +175,5 @@ class CacheReconcileTest {
                 "the next write of the page has a newer version than the one the crash left");
         assertArrayEquals(second, fx.replicas.stored(key).orElseThrow().data());
         assertArrayEquals(second, Arrays.copyOf(fx.read("/f"), PAGE));
-    }
-
-    @Test
-    void aTruncateOfAnUploadedFileCutShortCutsTheReplicasCopyOfTheLastPageToo() {
-        fx = new VfsFixture(dir, b -> b.cacheBytesMax(2L << 20).dirtyBytesMax(1L << 20),
-                JournalConfig.defaults().withCloseFlushMs(0));
-        byte[] data = random(10, 6 << 20);
-        long ino = fx.write("/f", data);
-        await().atMost(WAIT).until(() -> fx.vfs.dirtyPages() == 0 && fx.vfs.cachedBytes() <= (2L << 20));
-        long tailIdx = 1;
-        while (fx.vfs.isCached(ino, tailIdx)) {
-            tailIdx++; // most pages were evicted: a 2 MiB cache under a 6 MiB file
-        }
-        int size = (int) tailIdx * PAGE + 100;
-        long readsBefore = fx.replicas.reads.get();
-        crashNextCommit();
-        assertThrows(PosixException.class, () -> fx.vfs.truncate(root, ino, size));
-        assertTrue(fx.replicas.reads.get() > readsBefore, "the evicted last page was fetched to be cut");
-        fx.crashAndReopen();
-
-        // The new size and the trash range committed; the cut of the last page did not. The
-        // reconcile cuts it and marks it dirty: the replicas' whole copy must be cut as well, or
-        // growing the file would bring the old bytes back.
-        assertEquals(size, fx.vfs.getattr(ino).size());
-        assertEquals(1, fx.vfs.dirtyPages());
-        assertArrayEquals(Arrays.copyOf(data, size), fx.read("/f"));
-        fx.vfs.syncfs();
-        long pages = tailIdx + 1;
-        await().atMost(WAIT).until(() -> fx.replicas.livePages(VfsFixture.VOLUME_ID, ino).size() == pages);
-        assertEquals(100, fx.replicas.livePages(VfsFixture.VOLUME_ID, ino).get(tailIdx).length);
-        fx.vfs.truncate(root, ino, data.length);
-        assertArrayEquals(Arrays.copyOf(Arrays.copyOf(data, size), data.length), fx.read("/f"));
     }
 }

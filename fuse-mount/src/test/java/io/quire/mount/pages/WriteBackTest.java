@@ -13,7 +13,6 @@ import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -57,21 +56,6 @@ class WriteBackTest {
         return b;
     }
 
-    /**
-     * The file as the replicas hold it (pages concatenated, holes as zeros), cut to {@code size}.
-     */
-    private byte[] remoteFile(long ino, long size) {
-        Map<Long, byte[]> pages = fx.replicas.livePages(VfsFixture.VOLUME_ID, ino);
-        byte[] out = new byte[(int) size];
-        pages.forEach((idx, data) -> {
-            int at = (int) (idx * PAGE);
-            if (at < size) {
-                System.arraycopy(data, 0, out, at, (int) Math.min(data.length, size - at));
-            }
-        });
-        return out;
-    }
-
     private long open(String path, int flags) {
         return fx.vfs.open(root, fx.ino(path), flags);
     }
@@ -82,7 +66,7 @@ class WriteBackTest {
         byte[] data = random(1, 10 * PAGE + 123);
         long ino = fx.write("/f", data);
         await().atMost(WAIT).until(() -> fx.vfs.dirtyPages() == 0);
-        assertArrayEquals(data, remoteFile(ino, data.length));
+        assertArrayEquals(data, fx.remoteFile(ino, data.length));
         var stored = fx.replicas.stored(new PageKey(VfsFixture.VOLUME_ID, ino, 10)).orElseThrow();
         assertEquals(VfsFixture.EPOCH, stored.version().epoch());
         assertEquals(123, stored.data().length, "the tail page is stored short");
@@ -100,7 +84,7 @@ class WriteBackTest {
         fx.replicas.releaseWrites();
         await().atMost(WAIT).until(fsync::isDone);
         fsync.join();
-        assertArrayEquals(data, remoteFile(ino, data.length));
+        assertArrayEquals(data, fx.remoteFile(ino, data.length));
         fx.vfs.release(fh);
     }
 
@@ -112,7 +96,7 @@ class WriteBackTest {
         long ino = fx.write("/f", data);
         long fh = open("/f", Modes.O_RDWR);
         fx.vfs.fsync(fh, true);
-        assertArrayEquals(data, remoteFile(ino, data.length));
+        assertArrayEquals(data, fx.remoteFile(ino, data.length));
         fx.vfs.release(fh);
     }
 
@@ -158,7 +142,7 @@ class WriteBackTest {
         byte[] whole = random(21, 2 * PAGE);
         long w = fx.write("/whole", whole);
         await().atMost(WAIT).until(() -> fx.replicas.stored(key(w, 1)).isPresent());
-        assertArrayEquals(whole, remoteFile(w, whole.length));
+        assertArrayEquals(whole, fx.remoteFile(w, whole.length));
         await().during(Duration.ofMillis(500)).atMost(WAIT).until(() -> fx.replicas.stored(key(p, 0)).isEmpty());
         assertEquals(1, fx.vfs.dirtyPages(), "the partly written page waits");
 
@@ -166,7 +150,7 @@ class WriteBackTest {
         await().during(Duration.ofMillis(500)).atMost(WAIT).until(() -> fx.replicas.stored(key(p, 0)).isEmpty());
         fx.clock.advance(TimeUnit.MILLISECONDS.toNanos(1));
         await().atMost(WAIT).until(() -> fx.vfs.dirtyPages() == 0);
-        assertArrayEquals(part, remoteFile(p, part.length));
+        assertArrayEquals(part, fx.remoteFile(p, part.length));
     }
 
     @Test
@@ -188,7 +172,7 @@ class WriteBackTest {
         fx.clock.advance(TimeUnit.MILLISECONDS.toNanos(DELAY_MS / 2));
         await().atMost(WAIT).until(() -> fx.vfs.dirtyPages() == 0);
         assertEquals(1, fx.replicas.writesOf(key(ino, 0)), "51 writes of one page, one upload");
-        assertArrayEquals(expected, remoteFile(ino, expected.length));
+        assertArrayEquals(expected, fx.remoteFile(ino, expected.length));
         fx.vfs.release(fh);
     }
 
@@ -199,7 +183,7 @@ class WriteBackTest {
         long ia = fx.write("/a", a);
         long fh = open("/a", Modes.O_RDWR);
         fx.vfs.fsync(fh, true);
-        assertArrayEquals(a, remoteFile(ia, a.length), "fsync uploaded the partly written tail page");
+        assertArrayEquals(a, fx.remoteFile(ia, a.length), "fsync uploaded the partly written tail page");
         fx.vfs.release(fh);
 
         fx.mkdir("/d");
@@ -208,13 +192,13 @@ class WriteBackTest {
         fx.vfs.fsyncdir(fx.ino("/d"));
         assertTrue(fx.replicas.stored(key(ic, 0)).isEmpty(), "another directory's fsync waits for metadata only");
         fx.vfs.fsyncdir(Vfs.ROOT_INO);
-        assertArrayEquals(c, remoteFile(ic, c.length), "an fsync of the root is the volume's syncfs");
+        assertArrayEquals(c, fx.remoteFile(ic, c.length), "an fsync of the root is the volume's syncfs");
 
         byte[] b = random(23, 10);
         long ib = fx.write("/b", b);
         fx.vfs.uploadAll();
         await().atMost(WAIT).until(() -> fx.vfs.dirtyPages() == 0);
-        assertArrayEquals(b, remoteFile(ib, b.length));
+        assertArrayEquals(b, fx.remoteFile(ib, b.length));
     }
 
     @Test
@@ -245,7 +229,7 @@ class WriteBackTest {
         long start = System.nanoTime();
         fx.vfs.fsync(fh, false);
         assertTrue(System.nanoTime() - start > TimeUnit.MILLISECONDS.toNanos(300), "longer than one deadline");
-        assertArrayEquals(data, remoteFile(ino, data.length));
+        assertArrayEquals(data, fx.remoteFile(ino, data.length));
         fx.vfs.release(fh);
     }
 
@@ -266,7 +250,7 @@ class WriteBackTest {
         assertArrayEquals(a, fx.read("/a"));
         fx.replicas.failNext(0, Status.UNAVAILABLE);
         await().atMost(WAIT).until(() -> fx.vfs.dirtyPages() == 0);
-        assertArrayEquals(a, remoteFile(ino, a.length));
+        assertArrayEquals(a, fx.remoteFile(ino, a.length));
     }
 
     @Test
@@ -409,7 +393,7 @@ class WriteBackTest {
         fx.replicas.failNext(0, Status.UNAVAILABLE);
         await().atMost(WAIT).until(() -> fx.vfs.dirtyPages() == 0
                 && fx.replicas.livePages(VfsFixture.VOLUME_ID, ino).size() == 2);
-        assertArrayEquals(expect, remoteFile(ino, expect.length));
+        assertArrayEquals(expect, fx.remoteFile(ino, expect.length));
         fx.reopen();
         assertArrayEquals(expect, fx.read("/f"));
     }

@@ -83,6 +83,19 @@ public final class VfsFixture implements AutoCloseable {
         vfs = Vfs.open(config, replicas, registry, journalConfig);
     }
 
+    /** The file as the replicas hold it (pages concatenated, holes as zeros), cut to {@code size}. */
+    public byte[] remoteFile(long ino, long size) {
+        int ps = config.pageSizeBytes();
+        byte[] out = new byte[(int) size];
+        replicas.livePages(VOLUME_ID, ino).forEach((idx, data) -> {
+            long at = idx * ps;
+            if (at < size) {
+                System.arraycopy(data, 0, out, (int) at, (int) Math.min(data.length, size - at));
+            }
+        });
+        return out;
+    }
+
     public long ino(String path) {
         return vfs.resolve(Caller.ROOT, path);
     }
