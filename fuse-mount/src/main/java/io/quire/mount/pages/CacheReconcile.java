@@ -1,5 +1,6 @@
 package io.quire.mount.pages;
 
+import io.quire.mount.MountConfig;
 import io.quire.mount.MountLimits;
 import io.quire.mount.store.CacheEnv;
 import io.quire.mount.store.DataTxn;
@@ -37,21 +38,21 @@ public final class CacheReconcile {
     private static final Logger log = LoggerFactory.getLogger(CacheReconcile.class);
 
     private final CacheEnv env;
-    private final int pageSize;
+    private final MountConfig config;
     private long droppedPages;
     private long droppedMarks;
     private long cutTails;
 
-    private CacheReconcile(CacheEnv env, int pageSize) {
+    private CacheReconcile(CacheEnv env, MountConfig config) {
         this.env = env;
-        this.pageSize = pageSize;
+        this.config = config;
     }
 
     /** At open: reconciles the cache if the last mount did not close it, then marks it open. */
-    public static void open(CacheEnv env, int pageSize) {
+    public static void open(CacheEnv env, MountConfig config) {
         boolean crashed = env.read(txn -> env.meta.get(txn, MetaTable.OPEN, 0)) != 0;
         if (crashed) {
-            new CacheReconcile(env, pageSize).run();
+            new CacheReconcile(env, config).run();
         }
         env.write(w -> {
             env.meta.put(w.txn, MetaTable.OPEN, 1);
@@ -65,11 +66,6 @@ public final class CacheReconcile {
             env.meta.put(w.txn, MetaTable.OPEN, 0);
             return null;
         });
-    }
-
-    /** Reconciles unconditionally (tests call it after simulating a crash). */
-    public static void run(CacheEnv env, int pageSize) {
-        new CacheReconcile(env, pageSize).run();
     }
 
     private void run() {
@@ -110,24 +106,14 @@ public final class CacheReconcile {
 
     /** One transaction on one file; returns true when the file is done. */
     private boolean repair(long ino) {
-        int chunk = MountLimits.TRASH_LOCAL_CHUNK_PAGES;
         return env.write(w -> {
             Inode n = env.inodes.get(w.txn, ino);
-            long keep = n == null || !n.isRegular() ? 0 : pagesOf(n.size);
+            long keep = n == null || !n.isRegular() ? 0 : config.pagesOf(n.size);
             DataTxn d = w.data();
-            List<PageTable.Key> past = env.pages.range(d, ino, keep, Long.MAX_VALUE, chunk + 1);
-            for (int i = 0; i < Math.min(chunk, past.size()); i++) {
-                env.pages.delete(d, ino, past.get(i).index());
-            }
-            List<DirtyTable.Entry> marks = env.dirty.range(d, ino, keep, Long.MAX_VALUE, chunk + 1);
-            for (int i = 0; i < Math.min(chunk, marks.size()); i++) {
-                env.dirty.delete(d, ino, marks.get(i).index());
-            }
-            boolean done = past.size() <= chunk && marks.size() <= chunk;
-            int pagesNow = Math.min(chunk, past.size());
-            int marksNow = Math.min(chunk, marks.size());
+            PageCache.Dropped dropped = PageCache.dropRange(env, d, ino, keep, Long.MAX_VALUE);
+            boolean done = dropped.done();
             boolean cut = false;
-            int tail = n == null ? 0 : (int) (n.size % pageSize);
+            int tail = n == null ? 0 : (int) (n.size % config.pageSizeBytes());
             if (done && keep > 0 && tail != 0 && !env.trash.covers(w.txn, ino, keep - 1)
                     && env.pages.length(d, ino, keep - 1) > tail) {
                 env.pages.truncate(d, ino, keep - 1, tail);
@@ -136,8 +122,8 @@ public final class CacheReconcile {
             }
             boolean cutNow = cut;
             w.afterCommit(() -> {
-                droppedPages += pagesNow;
-                droppedMarks += marksNow;
+                droppedPages += dropped.pages();
+                droppedMarks += dropped.marks();
                 cutTails += cutNow ? 1 : 0;
             });
             return done;
@@ -171,9 +157,5 @@ public final class CacheReconcile {
                 index = last.index() + 1;
             }
         }
-    }
-
-    private long pagesOf(long bytes) {
-        return bytes == 0 ? 0 : (bytes - 1) / pageSize + 1;
     }
 }

@@ -197,8 +197,10 @@ public final class PageCache {
         long keep = pagesOf(newSize);
         long oldPages = pagesOf(oldSize);
         int tail = (int) (newSize % pageSize);
-        boolean tailFromReplicas = tail != 0 && fetchedTail != null && fetchedTail.length > tail
-                && !env.trash.covers(txn, ino, keep - 1) && env.pages.length(data, ino, keep - 1) < 0;
+        // Neither changes below: the drop and the trash range start past the last page.
+        boolean tailLive = tail != 0 && !env.trash.covers(txn, ino, keep - 1);
+        int storedLen = tailLive ? env.pages.length(data, ino, keep - 1) : -1;
+        boolean tailFromReplicas = tailLive && storedLen < 0 && fetchedTail != null && fetchedTail.length > tail;
         if (tailFromReplicas) {
             w.commitDataFirst();
         }
@@ -209,11 +211,10 @@ public final class PageCache {
                 w.afterCommit(onTrash);
             }
         }
-        if (tail == 0 || env.trash.covers(txn, ino, keep - 1)) {
+        if (!tailLive) {
             return;
         }
         long index = keep - 1;
-        int storedLen = env.pages.length(data, ino, index);
         if (storedLen > tail) {
             env.pages.truncate(data, ino, index, tail);
         } else if (tailFromReplicas) {
@@ -244,8 +245,29 @@ public final class PageCache {
         if (w.commitsDataFirst()) {
             throw new IllegalStateException("pages are dropped only after the metadata that kills them commits");
         }
+        Dropped d = dropRange(env, w.data(), ino, from, to);
+        if (d.pages() > 0 || d.marks() > 0) {
+            w.afterCommit(() -> {
+                addCached(-d.bytes());
+                budget.add(-d.marks());
+            });
+        }
+        return d.done();
+    }
+
+    /**
+     * What {@link #dropRange} dropped: pages and their footprint, dirty marks, and whether
+     * nothing of the range is left. Thread-safe (immutable).
+     */
+    record Dropped(int pages, long bytes, int marks, boolean done) {
+    }
+
+    /**
+     * Drops cached pages and dirty marks of [from, to) in {@code txn}, at most a chunk of each;
+     * the caller accounts for them (the running cache, or nothing yet at start-up).
+     */
+    static Dropped dropRange(CacheEnv env, DataTxn txn, long ino, long from, long to) {
         int chunk = MountLimits.TRASH_LOCAL_CHUNK_PAGES;
-        DataTxn txn = w.data();
         List<PageTable.Key> cached = env.pages.range(txn, ino, from, to, chunk + 1);
         long bytes = 0;
         int n = Math.min(chunk, cached.size());
@@ -259,14 +281,7 @@ public final class PageCache {
         for (int i = 0; i < d; i++) {
             env.dirty.delete(txn, ino, dirty.get(i).index());
         }
-        long freed = bytes;
-        if (n > 0 || d > 0) {
-            w.afterCommit(() -> {
-                addCached(-freed);
-                budget.add(-d);
-            });
-        }
-        return cached.size() <= chunk && dirty.size() <= chunk;
+        return new Dropped(n, bytes, d, cached.size() <= chunk && dirty.size() <= chunk);
     }
 
     /**

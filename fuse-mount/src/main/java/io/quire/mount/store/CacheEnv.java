@@ -114,6 +114,9 @@ public final class CacheEnv implements AutoCloseable {
     private final DiskReservation reservation;
     private final DiskReservation dataReservation;
     private final long lmdbPageBytes;
+    /** The used front of each file after the last commit; guarded by the writer lock. */
+    private long dataUsedBytes;
+    private long metaUsedBytes;
     /** The last reservation after a commit failed: the next write must get it first. */
     private volatile boolean reservationShort;
     private final Path dir;
@@ -204,14 +207,14 @@ public final class CacheEnv implements AutoCloseable {
                             ByteBuffer k = ByteBuffer.wrap(keys.get(i));
                             pages.put(new DataTxn(d), k.getLong(0), k.getLong(8), v, 0, v.length);
                         } else {
-                            to.put(d, direct(keys.get(i)), direct(v));
+                            to.put(d, Keys.of(keys.get(i)), Keys.of(v));
                         }
                     }
                     d.commit();
                 }
                 try (Txn<ByteBuffer> m = env.txnWrite()) {
                     for (byte[] k : keys) {
-                        old.delete(m, direct(k));
+                        old.delete(m, Keys.of(k));
                     }
                     m.commit();
                 }
@@ -225,12 +228,6 @@ public final class CacheEnv implements AutoCloseable {
             moved = true;
         }
         return moved;
-    }
-
-    private static ByteBuffer direct(byte[] b) {
-        ByteBuffer out = ByteBuffer.allocateDirect(b.length);
-        out.put(b).flip();
-        return out;
     }
 
     private JournaledDbi journaled(int id, String name, Predicate<ByteBuffer> filter) {
@@ -433,8 +430,7 @@ public final class CacheEnv implements AutoCloseable {
                     reservationShort = false;
                 }
                 sizeSeen = mapSizeBytes;
-                if (usedBytes(dataEnv) + MountLimits.LMDB_MAP_ROOM_BYTES > sizeSeen
-                        || usedBytes(env) + MountLimits.LMDB_MAP_ROOM_BYTES > sizeSeen) {
+                if (Math.max(dataUsedBytes, metaUsedBytes) + MountLimits.LMDB_MAP_ROOM_BYTES > sizeSeen) {
                     throw new MapRoomShort();
                 }
                 try (Txn<ByteBuffer> txn = env.txnWrite()) {
@@ -517,10 +513,15 @@ public final class CacheEnv implements AutoCloseable {
         }
     }
 
-    /** Reserves the blocks the next transactions may write: the used files plus the headroom. */
+    /**
+     * Reserves the blocks the next transactions may write (the used files plus the headroom), and
+     * notes the used sizes, which the map-room check before each write reads.
+     */
     private void reserveAhead() {
-        dataReservation.ensure(usedBytes(dataEnv) + DiskReservation.HEADROOM_BYTES);
-        reservation.ensure(usedBytes(env) + META_HEADROOM_BYTES);
+        dataUsedBytes = usedBytes(dataEnv);
+        metaUsedBytes = usedBytes(env);
+        dataReservation.ensure(dataUsedBytes + DiskReservation.HEADROOM_BYTES);
+        reservation.ensure(metaUsedBytes + META_HEADROOM_BYTES);
     }
 
     /** The front of an environment's file LMDB has used so far. */

@@ -141,7 +141,7 @@ public final class Vfs implements AutoCloseable {
         try {
             journal = Journal.open(env, config, replicas, journalConfig, registry);
             boolean newRoot = initialize(env, config);
-            CacheReconcile.open(env, config.pageSizeBytes());
+            CacheReconcile.open(env, config);
             Vfs vfs = new Vfs(config, env, journal, replicas, registry);
             vfs.reaper.purgeAllOrphans();
             journal.start();
@@ -210,8 +210,8 @@ public final class Vfs implements AutoCloseable {
     }
 
     /**
-     * Fault injection for crash tests: runs between the two commits of every cache write
-     * ({@link CacheEnv#betweenCommits}); null removes it.
+     * Fault injection for crash tests: runs between the two commits of a cache write that changed
+     * pages and journaled metadata ({@link CacheEnv#betweenCommits}); null removes it.
      */
     public void betweenCacheCommits(Runnable hook) {
         env.betweenCommits(hook);
