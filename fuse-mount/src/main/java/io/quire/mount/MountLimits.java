@@ -33,6 +33,11 @@ public final class MountLimits {
     public static final int MAINTENANCE_BATCH_PAGES = 256;
     /** Distinct page keys remembered as recently read (the evictor's second-chance bits). */
     public static final int REFERENCED_KEYS_MAX = 1 << 20;
+    /**
+     * Slots of the stamps that tell a fetched page copy from a stale one ({@code FetchStamps}):
+     * 32 KiB; pages sharing a slot only make each other's fetches run again.
+     */
+    public static final int FETCH_STAMP_SLOTS = 4096;
     /** Readahead fetches in flight at once over all files. */
     public static final int READAHEAD_IN_FLIGHT_MAX = 64;
 

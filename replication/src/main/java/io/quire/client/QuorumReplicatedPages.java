@@ -271,7 +271,19 @@ public final class QuorumReplicatedPages implements ReplicatedPages {
         }
     }
 
-    /** One quorum read; its state is guarded by {@code this}. */
+    /**
+     * What one replica holds of a page: a version, and the page, or null for a tombstone (a
+     * deleted page). Thread-safe (immutable).
+     */
+    private record Held(PageVersion version, Page page) {
+    }
+
+    /**
+     * One quorum read; its state is guarded by {@code this}. The newest version among the answers
+     * wins, and a tombstone is a version like any other: a delete acknowledged by W replicas
+     * beats an older copy that a lagging replica still holds (the read overlaps the delete's
+     * quorum), so the read answers "no page".
+     */
     private final class ReadOp {
         private final PageKey key;
         private final List<ServerEntry> replicas;
@@ -282,7 +294,7 @@ public final class QuorumReplicatedPages implements ReplicatedPages {
         private int next;
         private int answers;
         private int attemptRound;
-        private Page newest;
+        private Held newest;
 
         ReadOp(PageKey key, List<ServerEntry> replicas, int quorum, CompletableFuture<Optional<Page>> result) {
             this.key = key;
@@ -324,25 +336,30 @@ public final class QuorumReplicatedPages implements ReplicatedPages {
             pool.call(replica.address(), Opcode.GET_PAGE, body, Math.max(1, Math.min(config.attemptTimeoutMs(), remainingMs)))
                     .whenComplete((frame, err) -> {
                         if (err != null) {
-                            onAnswer(replica, null, false, err);
+                            onAnswer(replica, null, err);
                             return;
                         }
                         try {
                             PageMessages.GetPageResponse r = PageMessages.GetPageResponse.decode(frame.body());
-                            byte[] data = r.verifiedData(replica.id() + " (page " + key + ")");
-                            onAnswer(replica, new Page(key, r.version(), ByteBuffer.wrap(data).asReadOnlyBuffer()), true, null);
+                            Page page = null;
+                            if (!r.tombstone()) {
+                                byte[] data = r.verifiedData(replica.id() + " (page " + key + ")");
+                                page = new Page(key, r.version(), ByteBuffer.wrap(data).asReadOnlyBuffer());
+                            }
+                            onAnswer(replica, new Held(r.version(), page), null);
                         } catch (RuntimeException e) {
                             if (QuireException.statusOf(e) == Status.CORRUPT) {
                                 registry.counter("quire.client.corrupt.transfers").increment();
                             }
-                            onAnswer(replica, null, false, e);
+                            onAnswer(replica, null, e);
                         } finally {
                             frame.release();
                         }
                     });
         }
 
-        private void onAnswer(ServerEntry replica, Page page, boolean found, Throwable err) {
+        /** {@code held} is null when the replica has never had the page (NOT_FOUND) or failed. */
+        private void onAnswer(ServerEntry replica, Held held, Throwable err) {
             boolean launch = false;
             Optional<Page> done = null;
             synchronized (this) {
@@ -358,11 +375,11 @@ public final class QuorumReplicatedPages implements ReplicatedPages {
                     launch = true;
                 } else {
                     answers++;
-                    if (found && (newest == null || page.version().isNewerThan(newest.version()))) {
-                        newest = page;
+                    if (held != null && (newest == null || held.version().isNewerThan(newest.version()))) {
+                        newest = held;
                     }
                     if (answers >= quorum) {
-                        done = Optional.ofNullable(newest);
+                        done = newestPage();
                     }
                 }
             }
@@ -373,10 +390,15 @@ public final class QuorumReplicatedPages implements ReplicatedPages {
             }
         }
 
+        /** Called with the lock held. */
+        private Optional<Page> newestPage() {
+            return newest == null ? Optional.empty() : Optional.ofNullable(newest.page());
+        }
+
         private void failOrSettle() {
-            // Called with the lock held. Out of time: a page seen on any replica beats an error.
+            // Called with the lock held. Out of time: what any replica answered beats an error.
             if (newest != null) {
-                result.complete(Optional.of(newest));
+                result.complete(newestPage());
             } else {
                 result.completeExceptionally(new QuireException(Status.UNAVAILABLE, "read " + key + ": only "
                         + answers + " of " + quorum + " replicas answered before the deadline; " + errors));

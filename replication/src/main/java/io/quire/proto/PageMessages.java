@@ -2,6 +2,7 @@ package io.quire.proto;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.quire.page.PageKey;
 import io.quire.page.PageVersion;
 import java.nio.ByteBuffer;
@@ -118,13 +119,30 @@ public final class PageMessages {
         }
     }
 
-    /** {@code GET_PAGE} response ({@code OK}): version, crc32c, dataLength, data. */
-    public record GetPageResponse(PageVersion version, int crc32c, ByteBuf data) {
-        static final int FIXED_BYTES = VERSION_BYTES + 4 + 4;
+    /**
+     * {@code GET_PAGE} response ({@code OK}): version, flags, crc32c, dataLength, data. A deleted
+     * page answers with its tombstone ({@link #FLAG_TOMBSTONE}, no data): a reader comparing
+     * replicas must see that a delete is newer than a copy a lagging replica still holds.
+     */
+    public record GetPageResponse(PageVersion version, boolean tombstone, int crc32c, ByteBuf data) {
+        static final int FIXED_BYTES = VERSION_BYTES + 1 + 4 + 4;
 
         public GetPageResponse {
             Objects.requireNonNull(version, "version");
             checkData(data);
+            if (tombstone && (data.readableBytes() != 0 || crc32c != 0)) {
+                throw new IllegalArgumentException("a tombstone carries no data and a zero crc32c");
+            }
+        }
+
+        /** A live page. */
+        public GetPageResponse(PageVersion version, int crc32c, ByteBuf data) {
+            this(version, false, crc32c, data);
+        }
+
+        /** A deleted page: its tombstone's version. */
+        public static GetPageResponse ofTombstone(PageVersion version) {
+            return new GetPageResponse(version, true, 0, Unpooled.EMPTY_BUFFER);
         }
 
         /**
@@ -144,6 +162,7 @@ public final class PageMessages {
         public ByteBuf encode(ByteBufAllocator alloc) {
             ByteBuf head = alloc.buffer(FIXED_BYTES + copiedDataBytes(data));
             writeVersion(head, version);
+            head.writeByte(tombstone ? FLAG_TOMBSTONE : 0);
             head.writeInt(crc32c);
             head.writeInt(data.readableBytes());
             return appendData(alloc, head, data);
@@ -152,10 +171,15 @@ public final class PageMessages {
         public static GetPageResponse decode(ByteBuf body) {
             BodyCursor in = new BodyCursor(body, "GET_PAGE response");
             PageVersion version = in.version();
+            int flags = in.flags("flags", FLAG_TOMBSTONE);
             int crc = in.i32("crc32c");
             ByteBuf data = in.pageData();
             in.finish();
-            return new GetPageResponse(version, crc, data);
+            boolean tombstone = flags == FLAG_TOMBSTONE;
+            if (tombstone && (data.readableBytes() != 0 || crc != 0)) {
+                throw in.bad("a tombstone with data or a crc32c");
+            }
+            return new GetPageResponse(version, tombstone, crc, data);
         }
     }
 

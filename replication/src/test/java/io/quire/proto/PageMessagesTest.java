@@ -124,6 +124,11 @@ class PageMessagesTest {
         GetPageResponse get = new GetPageResponse(VERSION, -5, data);
         assertEquals(get, GetPageResponse.decode(wire(get.encode(ALLOC))));
         data.release();
+        GetPageResponse deleted = GetPageResponse.ofTombstone(VERSION);
+        GetPageResponse back = GetPageResponse.decode(wire(deleted.encode(ALLOC)));
+        assertTrue(back.tombstone());
+        assertEquals(VERSION, back.version());
+        assertEquals(0, back.data().readableBytes());
         DeletePage del = new DeletePage(KEY, VERSION, 0);
         assertEquals(del, DeletePage.decode(wire(del.encode(ALLOC))));
         assertFalse(DeletePage.decode(wire(del.encode(ALLOC))).isRepair());
@@ -203,6 +208,14 @@ class PageMessagesTest {
         assertEditRejected(put, b -> b.setInt(45, -1), PutPage::decode, "data length 4 GiB");
         assertEditRejected(put, b -> b.setInt(45, 1), PutPage::decode, "data length lies");
         put.release();
+
+        ByteBuf get = wire(new GetPageResponse(VERSION, 7, Unpooled.wrappedBuffer(new byte[3])).encode(ALLOC));
+        assertEditRejected(get, b -> b.setByte(16, 2), GetPageResponse::decode, "get unknown flag");
+        assertEditRejected(get, b -> b.setByte(16, 1), GetPageResponse::decode, "a tombstone with data");
+        get.release();
+        ByteBuf tomb = wire(GetPageResponse.ofTombstone(VERSION).encode(ALLOC));
+        assertEditRejected(tomb, b -> b.setInt(17, 5), GetPageResponse::decode, "a tombstone with a crc32c");
+        tomb.release();
 
         ByteBuf del = wire(new DeletePage(KEY, VERSION, 0).encode(ALLOC));
         assertEditRejected(del, b -> b.setByte(40, 3), DeletePage::decode, "delete unknown flag");

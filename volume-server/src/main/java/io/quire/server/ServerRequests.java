@@ -71,6 +71,9 @@ final class ServerRequests implements RequestProcessor {
                     if (page == null) {
                         throw new QuireException(Status.NOT_FOUND, "no page " + get.key());
                     }
+                    if (page.tombstone()) {
+                        return PageMessages.GetPageResponse.ofTombstone(page.version()).encode(alloc);
+                    }
                     return new PageMessages.GetPageResponse(page.version(), page.crc32c(),
                             Unpooled.wrappedBuffer(page.data())).encode(alloc);
                 }));

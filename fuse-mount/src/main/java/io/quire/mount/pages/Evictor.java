@@ -122,6 +122,8 @@ public final class Evictor implements AutoCloseable {
                     if (len >= 0 && env.pages.delete(w.data(), k.ino(), k.index())) {
                         bytes += PageTable.footprint(len);
                         n++;
+                        // A fetch begun before a write the flusher since uploaded holds an older copy.
+                        cache.stamps().advance(k.ino(), k.index());
                     }
                 }
             }

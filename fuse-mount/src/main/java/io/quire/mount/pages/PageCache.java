@@ -26,6 +26,7 @@ public final class PageCache {
     private final int pageSize;
     private final DirtyBudget budget;
     private final ReferencedPages referenced = new ReferencedPages();
+    private final FetchStamps stamps = new FetchStamps();
     private final AtomicLong cachedBytes;
     private final long writebackDelayMs;
     private volatile Runnable onDirty = () -> { };
@@ -69,6 +70,18 @@ public final class PageCache {
 
     ReferencedPages referenced() {
         return referenced;
+    }
+
+    FetchStamps stamps() {
+        return stamps;
+    }
+
+    /**
+     * The bytes of a copy fetched from the replicas if it is still current, else null (fetch it
+     * again): see {@link FetchStamps}.
+     */
+    public byte[] usable(long ino, long index, Fetched fetched) {
+        return fetched != null && stamps.unchanged(ino, index, fetched.stamp()) ? fetched.data() : null;
     }
 
     void addCached(long delta) {
@@ -204,6 +217,8 @@ public final class PageCache {
         if (tailFromReplicas) {
             w.commitDataFirst();
         }
+        // Copies of the cut pages fetched before now hold bytes the file no longer has.
+        stamps.advance(ino, tail != 0 ? keep - 1 : keep, Math.max(keep, oldPages));
         if (oldPages > keep) {
             boolean allLocalDropped = !tailFromReplicas && dropLocal(w, ino, keep, oldPages);
             if (!allLocalDropped || env.remote.high(txn, ino) > keep) {
@@ -285,13 +300,15 @@ public final class PageCache {
     }
 
     /**
-     * Stores a page fetched from the replicas unless the cache has a newer one or it died
-     * meanwhile.
+     * Stores a page fetched from the replicas unless the cache has a newer one, it died, or the
+     * copy went stale meanwhile ({@link FetchStamps}). Removed files need no stamp: inode numbers
+     * are never reused, and the inode's absence refuses the copy.
      */
-    boolean insertFetched(WriteTxn w, long ino, long index, byte[] data) {
+    boolean insertFetched(WriteTxn w, long ino, long index, Fetched fetched) {
         Txn<ByteBuffer> txn = w.txn;
         var n = env.inodes.get(txn, ino);
-        if (n == null || index >= pagesOf(n.size) || env.trash.covers(txn, ino, index)
+        byte[] data = usable(ino, index, fetched);
+        if (data == null || n == null || index >= pagesOf(n.size) || env.trash.covers(txn, ino, index)
                 || env.pages.contains(w.data(), ino, index)) {
             return false;
         }

@@ -45,7 +45,7 @@ public final class PageFetcher implements AutoCloseable {
     private final PageCache cache;
     private final ReplicatedPages replicas;
     private final MountConfig config;
-    private final ConcurrentHashMap<PageRef, CompletableFuture<byte[]>> inFlight = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<PageRef, CompletableFuture<Fetched>> inFlight = new ConcurrentHashMap<>();
     private final Semaphore readahead = new Semaphore(MountLimits.READAHEAD_IN_FLIGHT_MAX);
     private final ExecutorService inserter = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "quire-readahead");
@@ -66,22 +66,23 @@ public final class PageFetcher implements AutoCloseable {
     }
 
     /**
-     * Fetches the pages (blocking, up to the read deadline) and caches them; returns each page's
-     * bytes (empty for a hole).
+     * Fetches the pages (blocking, up to the read deadline) and caches those still current;
+     * returns each page's copy (empty bytes for a hole), to be used through
+     * {@link PageCache#usable}.
      */
-    public Map<Long, byte[]> fetch(long ino, Collection<Long> indexes) {
-        Map<Long, CompletableFuture<byte[]>> futures = new LinkedHashMap<>();
+    public Map<Long, Fetched> fetch(long ino, Collection<Long> indexes) {
+        Map<Long, CompletableFuture<Fetched>> futures = new LinkedHashMap<>();
         for (long index : indexes) {
             futures.put(index, fetchOne(ino, index));
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.readTimeoutMs());
-        Map<Long, byte[]> out = new HashMap<>();
-        for (Map.Entry<Long, CompletableFuture<byte[]>> e : futures.entrySet()) {
+        Map<Long, Fetched> out = new HashMap<>();
+        for (Map.Entry<Long, CompletableFuture<Fetched>> e : futures.entrySet()) {
             out.put(e.getKey(), await(ino, e.getKey(), e.getValue(), deadline));
         }
         fetched.increment(out.size());
         env.write(w -> {
-            for (Map.Entry<Long, byte[]> e : out.entrySet()) {
+            for (Map.Entry<Long, Fetched> e : out.entrySet()) {
                 cache.insertFetched(w, ino, e.getKey(), e.getValue());
             }
             return null;
@@ -95,7 +96,7 @@ public final class PageFetcher implements AutoCloseable {
             if (!readahead.tryAcquire()) {
                 return;
             }
-            CompletableFuture<byte[]> f;
+            CompletableFuture<Fetched> f;
             try {
                 f = fetchOne(ino, index);
             } catch (RuntimeException e) {
@@ -120,13 +121,18 @@ public final class PageFetcher implements AutoCloseable {
         }
     }
 
-    private CompletableFuture<byte[]> fetchOne(long ino, long index) {
+    /**
+     * One fetch of a page, shared by everyone asking while it is in flight; its stamp is taken
+     * before the replicas are asked, so that it dates the copy for every one of them.
+     */
+    private CompletableFuture<Fetched> fetchOne(long ino, long index) {
         PageRef ref = new PageRef(ino, index);
-        CompletableFuture<byte[]> mine = new CompletableFuture<>();
-        CompletableFuture<byte[]> existing = inFlight.putIfAbsent(ref, mine);
+        CompletableFuture<Fetched> mine = new CompletableFuture<>();
+        CompletableFuture<Fetched> existing = inFlight.putIfAbsent(ref, mine);
         if (existing != null) {
             return existing;
         }
+        long stamp = cache.stamps().stamp(ino, index);
         CompletableFuture<Optional<Page>> read;
         try {
             read = replicas.read(new PageKey(config.volumeId(), ino, index));
@@ -140,7 +146,7 @@ public final class PageFetcher implements AutoCloseable {
                 return;
             }
             try {
-                mine.complete(bytesOf(page));
+                mine.complete(new Fetched(bytesOf(page), stamp));
             } catch (RuntimeException e) {
                 mine.completeExceptionally(e);
             }
@@ -162,7 +168,7 @@ public final class PageFetcher implements AutoCloseable {
         return out;
     }
 
-    private byte[] await(long ino, long index, CompletableFuture<byte[]> f, long deadlineNs) {
+    private Fetched await(long ino, long index, CompletableFuture<Fetched> f, long deadlineNs) {
         try {
             return f.get(Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {

@@ -148,6 +148,8 @@ public final class TrashCollector implements AutoCloseable {
             }
             env.trash.delete(w.txn, r.ino(), r.from());
             long next = Math.max(end, r.from());
+            // The replicas now answer tombstones: copies fetched before the deletes are stale.
+            cache.stamps().advance(r.ino(), r.from(), next);
             if (next < Math.min(cur.to(), remoteEnd)) {
                 env.trash.add(w.txn, r.ino(), next, cur.to(), cur.seq());
             } else if (env.inodes.get(w.txn, r.ino()) == null && env.trash.of(w.txn, r.ino()).isEmpty()) {

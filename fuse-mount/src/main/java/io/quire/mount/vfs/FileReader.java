@@ -4,6 +4,7 @@ import io.quire.mount.Errno;
 import io.quire.mount.MountConfig;
 import io.quire.mount.MountLimits;
 import io.quire.mount.PosixException;
+import io.quire.mount.pages.Fetched;
 import io.quire.mount.pages.PageCache;
 import io.quire.mount.pages.PageFetcher;
 import io.quire.mount.store.DataTxn;
@@ -21,7 +22,8 @@ import java.util.function.LongSupplier;
  *
  * <p>A read copies what it can in one read transaction; pages only the replicas hold are then
  * fetched outside any transaction (no lock across I/O), and the read runs again with the fetched
- * copies at hand, at most {@link MountLimits#FETCH_ROUNDS_MAX} times. A sequential reader (one
+ * copies at hand — those still current ({@link PageCache#usable}) — at most
+ * {@link MountLimits#FETCH_ROUNDS_MAX} times. A sequential reader (one
  * that starts where its last read ended) has the next pages fetched ahead of it. atime follows
  * relatime: it is written only when older than mtime or ctime, or a day old, so that reads do not
  * each cost a write transaction.
@@ -56,7 +58,7 @@ final class FileReader {
         if (len == 0) {
             return 0;
         }
-        Map<Long, byte[]> fetched = new HashMap<>();
+        Map<Long, Fetched> fetched = new HashMap<>();
         for (int round = 0; ; round++) {
             Outcome o = env.readBoth((data, txn) -> {
                 Inode n = Lookup.existing(env, txn, h.ino);
@@ -77,7 +79,8 @@ final class FileReader {
                     int from = (int) Math.max(0, offset - pageStart);
                     int to = (int) Math.min(ps, offset + want - pageStart);
                     int at = dstOff + (int) (pageStart + from - offset);
-                    if (cache.copyOut(data, txn, h.ino, idx, from, dst, at, to - from, fetched.get(idx))
+                    if (cache.copyOut(data, txn, h.ino, idx, from, dst, at, to - from,
+                            cache.usable(h.ino, idx, fetched.get(idx)))
                             == PageCache.Source.MISSING) {
                         if (missing == null) {
                             missing = new ArrayList<>();

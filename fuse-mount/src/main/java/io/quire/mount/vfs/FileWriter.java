@@ -7,6 +7,7 @@ import io.quire.mount.MountLimits;
 import io.quire.mount.PosixException;
 import io.quire.mount.WriteAdmission;
 import io.quire.mount.pages.DirtyBudget;
+import io.quire.mount.pages.Fetched;
 import io.quire.mount.pages.PageCache;
 import io.quire.mount.pages.PageFetcher;
 import io.quire.mount.store.CacheEnv;
@@ -73,7 +74,7 @@ final class FileWriter {
     private long writeChunk(Caller c, OpenFiles.Handle h, long pos, byte[] src, int srcOff, int len) {
         int ps = cache.pageSize();
         awaitDirtyRoom(h, pos, len);
-        Map<Long, byte[]> fetched = new HashMap<>();
+        Map<Long, Fetched> fetched = new HashMap<>();
         for (int round = 0; ; round++) {
             Chunk r = env.write(w -> {
                 Inode n = regular(Lookup.existing(env, w.txn, h.ino));
@@ -93,7 +94,8 @@ final class FileWriter {
                     int to = (int) Math.min(ps, end - pageStart);
                     int valid = (int) Math.max(0, Math.min(ps, n.size - pageStart));
                     boolean needOld = valid > 0 && (from > 0 || to < valid);
-                    if (needOld && !fetched.containsKey(idx) && cache.needsFetch(w.data(), w.txn, h.ino, idx)) {
+                    if (needOld && cache.usable(h.ino, idx, fetched.get(idx)) == null
+                            && cache.needsFetch(w.data(), w.txn, h.ino, idx)) {
                         if (missing == null) {
                             missing = new ArrayList<>();
                         }
@@ -111,7 +113,7 @@ final class FileWriter {
                     int to = (int) Math.min(ps, end - pageStart);
                     int valid = (int) Math.max(0, Math.min(ps, n.size - pageStart));
                     cache.write(w, h.ino, idx, from, src, srcOff + (int) (pageStart + from - at), to - from,
-                            valid, fetched.get(idx), seq, now / 1_000_000);
+                            valid, cache.usable(h.ino, idx, fetched.get(idx)), seq, now / 1_000_000);
                 }
                 if (end > n.size) {
                     env.meta.add(w.txn, MetaTable.USED_BYTES, end - n.size);
@@ -174,9 +176,9 @@ final class FileWriter {
             throw new PosixException(Errno.EFBIG, "size " + size + " past the largest file");
         }
         int ps = cache.pageSize();
-        byte[] tail = null;
+        Fetched tail = null;
         for (int round = 0; ; round++) {
-            byte[] fetchedTail = tail;
+            Fetched tailCopy = tail;
             Long need = env.write(w -> {
                 Inode n = regular(Lookup.existing(env, w.txn, ino));
                 if (checkPermission) {
@@ -186,6 +188,7 @@ final class FileWriter {
                 admit(w.txn, size - old);
                 if (size < old) {
                     long tailIdx = size / ps;
+                    byte[] fetchedTail = cache.usable(ino, tailIdx, tailCopy);
                     if (size % ps != 0 && fetchedTail == null && cache.needsFetch(w.data(), w.txn, ino, tailIdx)) {
                         return tailIdx;
                     }

@@ -121,6 +121,7 @@ public final class Vfs implements AutoCloseable {
         Gauge.builder("quire.cache.dirty.bytes", budget, b -> (double) b.dirtyPages() * ps)
                 .baseUnit("bytes").register(registry);
         Gauge.builder("quire.open.handles", openFiles, OpenFiles::size).register(registry);
+        Gauge.builder("quire.trash.ranges", this, Vfs::trashRanges).register(registry);
     }
 
     /** {@link #open(MountConfig, ReplicatedPages, MeterRegistry, JournalConfig)} with journal defaults. */
@@ -495,6 +496,11 @@ public final class Vfs implements AutoCloseable {
     /** Pages written but not yet acknowledged by W replicas. */
     public long dirtyPages() {
         return cache.budget().dirtyPages();
+    }
+
+    /** Dead page ranges whose copies on the replicas are not yet all deleted. */
+    public long trashRanges() {
+        return env.read(env.trash::count);
     }
 
     /** Bytes of pages in the local cache. */

@@ -23,7 +23,8 @@ import java.util.stream.Collectors;
 
 /**
  * Thread-safe. A {@link ReplicatedPages} that keeps pages in memory, with faults as data: fail the
- * next N calls with a status, delay every completion, or hold writes until released.
+ * next N calls with a status, delay every completion, hold writes until released, or hold reads
+ * (each answers what was stored when it was asked, but only once released: a slow replica).
  *
  * <p>Like the real servers it keeps the newest version of each page, tombstones included, and
  * acknowledges an older version without applying it. Completions run on its own thread, never
@@ -41,6 +42,8 @@ public final class InMemoryReplicatedPages implements ReplicatedPages {
     private volatile long delayMs;
     private volatile boolean holdWrites;
     private final List<Runnable> heldWrites = new CopyOnWriteArrayList<>();
+    private volatile boolean holdReads;
+    private final List<Runnable> heldReads = new CopyOnWriteArrayList<>();
     public final AtomicLong writes = new AtomicLong();
     public final AtomicLong reads = new AtomicLong();
     public final AtomicLong deletes = new AtomicLong();
@@ -70,6 +73,22 @@ public final class InMemoryReplicatedPages implements ReplicatedPages {
         holdWrites = false;
         for (Runnable r : heldWrites) {
             heldWrites.remove(r);
+            executor.execute(r);
+        }
+    }
+
+    /**
+     * Reads answer what was stored when they were asked, but complete only at
+     * {@link #releaseReads()}: a replica that read the page and then was slow to answer.
+     */
+    public void holdReads() {
+        holdReads = true;
+    }
+
+    public void releaseReads() {
+        holdReads = false;
+        for (Runnable r : heldReads) {
+            heldReads.remove(r);
             executor.execute(r);
         }
     }
@@ -111,13 +130,20 @@ public final class InMemoryReplicatedPages implements ReplicatedPages {
     @Override
     public CompletableFuture<Optional<Page>> read(PageKey key) {
         reads.incrementAndGet();
-        return complete(() -> {
-            Stored s = pages.get(key);
-            if (s == null || s.data == null) {
-                return Optional.empty();
-            }
-            return Optional.of(new Page(key, s.version, ByteBuffer.wrap(s.data.clone()).asReadOnlyBuffer()));
-        }, false);
+        Stored asked = pages.get(key);
+        if (holdReads) {
+            CompletableFuture<Optional<Page>> f = new CompletableFuture<>();
+            heldReads.add(() -> f.complete(pageOf(key, asked)));
+            return f;
+        }
+        return complete(() -> pageOf(key, pages.get(key)), false);
+    }
+
+    private static Optional<Page> pageOf(PageKey key, Stored s) {
+        if (s == null || s.data == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new Page(key, s.version, ByteBuffer.wrap(s.data.clone()).asReadOnlyBuffer()));
     }
 
     @Override

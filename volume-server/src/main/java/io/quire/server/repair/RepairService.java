@@ -231,7 +231,7 @@ public final class RepairService implements AutoCloseable {
                 Optional<StoredPage> source = copy.sourceId().equals(selfId)
                         ? Optional.ofNullable(store.get(key))
                         : calls.get(addressOf(replicas, copy.sourceId()), key);
-                if (source.isEmpty() || !source.get().version().equals(copy.version())) {
+                if (source.isEmpty() || source.get().tombstone() || !source.get().version().equals(copy.version())) {
                     return; // changed since the listing: the next round sees the new state
                 }
                 page = source.get();
@@ -262,7 +262,10 @@ public final class RepairService implements AutoCloseable {
                 .orElseThrow(() -> new IllegalStateException("no replica " + id)).address();
     }
 
-    /** Replaces each corrupt page with the newest good copy another replica holds. */
+    /**
+     * Replaces each corrupt page with the newest good copy another replica holds, or with its
+     * tombstone when the newest thing another replica holds is that the page was deleted.
+     */
     private void repairCorrupt(ClusterMapCache.Snapshot snap) {
         for (PageKey key : List.copyOf(corrupt)) {
             if (closed) {
@@ -292,7 +295,11 @@ public final class RepairService implements AutoCloseable {
                 continue;
             }
             try {
-                store.put(key, best.version(), best.crc32c(), ByteBuffer.wrap(best.data()), true).join();
+                if (best.tombstone()) {
+                    store.delete(key, best.version(), true).join();
+                } else {
+                    store.put(key, best.version(), best.crc32c(), ByteBuffer.wrap(best.data()), true).join();
+                }
                 corrupt.remove(key);
                 corruptRepaired.increment();
                 log.info("corrupt page {} on {} replaced by a good copy (version {})", key, selfId, best.version());

@@ -77,7 +77,10 @@ final class ReplicaCalls {
         }
     }
 
-    /** The page as the peer holds it (CRC-verified after transfer), or empty when it has none. */
+    /**
+     * The page as the peer holds it (CRC-verified after transfer) or its tombstone, or empty when
+     * it has none.
+     */
     Optional<StoredPage> get(String address, PageKey key) {
         Frame f;
         try {
@@ -90,6 +93,9 @@ final class ReplicaCalls {
         }
         try {
             PageMessages.GetPageResponse r = PageMessages.GetPageResponse.decode(f.body());
+            if (r.tombstone()) {
+                return Optional.of(StoredPage.ofTombstone(r.version()));
+            }
             return Optional.of(new StoredPage(r.version(), r.crc32c(), r.verifiedData(address + " (page " + key + ")")));
         } finally {
             f.release();

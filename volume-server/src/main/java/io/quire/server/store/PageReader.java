@@ -49,14 +49,14 @@ final class PageReader {
                 return DAMAGED;
             }
             if (header.tombstone()) {
-                return null;
+                return StoredPage.ofTombstone(header.version());
             }
             byte[] data = new byte[header.dataLength()];
             value.duplicate().position(value.position() + PageLayout.HEADER_BYTES).get(data);
             return new StoredPage(header.version(), header.crc32c(), data);
         });
         // Verify the copy that leaves, not the mapped bytes: it is what the caller will send.
-        if (page == DAMAGED || (page != null && Checksums.crc32c(page.data()) != page.crc32c())) {
+        if (page == DAMAGED || (page != null && !page.tombstone() && Checksums.crc32c(page.data()) != page.crc32c())) {
             onCorrupt.accept(key);
             throw new QuireException(Status.CORRUPT, "stored copy of page " + key + " failed its CRC32C");
         }

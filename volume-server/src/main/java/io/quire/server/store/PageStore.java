@@ -42,9 +42,10 @@ public interface PageStore extends AutoCloseable {
     CompletableFuture<Void> delete(PageKey key, PageVersion version, boolean repair);
 
     /**
-     * Reads a live page. Blocking: call it on a worker pool, never on an event loop.
+     * Reads a page entry. Blocking: call it on a worker pool, never on an event loop.
      *
-     * @return the page, or null when absent or deleted
+     * @return the page, its tombstone when it was deleted (readers compare versions across
+     *         replicas, and a delete must beat an older copy elsewhere), or null when absent
      * @throws io.quire.proto.QuireException {@code CORRUPT} when the stored copy fails its CRC32C
      *                                       (the corruption listener is told first)
      */

@@ -142,14 +142,16 @@ class LmdbPageStoreTest {
         assertEquals(5000, store.usedBytes());
 
         ok(store.delete(key, v(1, 2), false));
-        assertNull(store.get(key));
+        assertEquals(v(1, 2), store.get(key).version());
+        assertTrue(store.get(key).tombstone(), "a deleted page reads as its tombstone, with the delete's version");
+        assertEquals(0, store.get(key).data().length);
         assertEquals(0, store.usedBytes());
         assertEquals(0, store.pageCount());
         List<ListVersions.Entry> entries = store.listVersions(1, key.group(), null, 10).entries();
         assertEquals(List.of(new ListVersions.Entry(4, 2, v(1, 2), 0, true)), entries);
 
         ok(put(store, key, v(1, 1), random(2, 5000)));
-        assertNull(store.get(key), "an older write does not resurrect a deleted page");
+        assertTrue(store.get(key).tombstone(), "an older write does not resurrect a deleted page");
         byte[] back = random(3, 300);
         ok(put(store, key, v(1, 3), back));
         assertArrayEquals(back, store.get(key).data(), "a newer write does");
@@ -161,7 +163,8 @@ class LmdbPageStoreTest {
         PageKey absent = new PageKey(1, 9, 0);
         ok(store.delete(absent, v(2, 1), false));
         ok(put(store, absent, v(2, 0), random(1, 100)));
-        assertNull(store.get(absent), "the tombstone stops a late, older write");
+        assertTrue(store.get(absent).tombstone(), "the tombstone stops a late, older write");
+        assertEquals(v(2, 1), store.get(absent).version());
 
         PageKey live = new PageKey(1, 10, 0);
         byte[] data = random(2, 100);
@@ -189,7 +192,7 @@ class LmdbPageStoreTest {
 
         assertArrayEquals(da, store.get(a).data());
         assertEquals(v(3, 1), store.get(a).version());
-        assertNull(store.get(b));
+        assertTrue(store.get(b).tombstone());
         assertArrayEquals(dc, store.get(c).data());
         assertEquals(3, store.fenceEpoch(1));
         assertEquals(7, store.fenceEpoch(2));
