@@ -426,6 +426,30 @@ class MountE2ETest {
     }
 
     @Test
+    void sparseSizesAreNotSpace() throws Exception {
+        Path mnt = mountNew(newVolume("--size", "4G", "--page-size", "64K"), "sparse");
+        Path f = mnt.resolve("huge");
+        ClusterFixture.Result r = MountFixture.sh(30, "truncate", "-s", "999999999999999", f.toString());
+        assertEquals(0, r.exit(), "a size far past the 4 GiB volume is only a hole: " + r.out());
+        r = MountFixture.sh(30, "stat", "-c", "%s %b", f.toString());
+        assertEquals("999999999999999 0", r.out().strip(), "no blocks for a hole");
+        long used = Files.getFileStore(mnt).getTotalSpace() - Files.getFileStore(mnt).getUnallocatedSpace();
+        assertTrue(used < 1 << 20, "df counts stored pages, not sizes: " + used + " bytes used");
+
+        r = MountFixture.sh(30, "dd", "if=/dev/urandom", "of=" + f, "bs=1M", "count=1", "seek=999999999000000",
+                "oflag=seek_bytes", "conv=notrunc,fsync", "status=none");
+        assertEquals(0, r.exit(), "data far out needs only its own pages: " + r.out());
+        r = MountFixture.sh(30, "stat", "-c", "%s %b", f.toString());
+        long blocks = Long.parseLong(r.out().strip().split(" ")[1]);
+        assertTrue(blocks * 512 >= 1 << 20 && blocks * 512 <= 17 * 65536, "1 MiB across 17 pages: " + r.out());
+        assertTrue(Files.getFileStore(mnt).getTotalSpace() - Files.getFileStore(mnt).getUnallocatedSpace() <= 17 * 65536 + (1 << 20));
+
+        r = MountFixture.sh(30, "truncate", "-s", Long.toString((1L << 62) + 1), mnt.resolve("too-big").toString());
+        assertNotEquals(0, r.exit());
+        assertTrue(r.out().contains("File too large"), "past the largest file Quire supports: EFBIG: " + r.out());
+    }
+
+    @Test
     void stressNgFileSystemStressorsVerify() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/stress-ng")), "stress-ng is installed by tests/run");
         Path mnt = mountNew(newVolume(), "x");

@@ -27,6 +27,9 @@ import org.slf4j.LoggerFactory;
  *       truncate, which first puts the range in the trash.
  *   <li>A last page holding bytes past the end of file: cut to the end and marked dirty at a new
  *       sequence, so the replicas' copy is cut as well and a later growth reads zeros there.
+ *   <li>Pages and dirty marks within the file where it holds no data ({@code ExtentTable}): a
+ *       write into a hole committed its page, not yet the metadata that allocates it. The write
+ *       never returned, so dropping it is one of the two outcomes it may have.
  *   <li>Dirty marks with sequences the metadata has not handed out (a write's pages committed
  *       first): the sequence counter moves past them, so no later write reuses one.
  * </ul>
@@ -42,6 +45,9 @@ public final class CacheReconcile {
     private long droppedPages;
     private long droppedMarks;
     private long cutTails;
+    /** Where {@link #dropUnallocated} resumes: file and page. */
+    private long scanIno = -1;
+    private long scanFrom;
 
     private CacheReconcile(CacheEnv env, MountConfig config) {
         this.env = env;
@@ -112,6 +118,12 @@ public final class CacheReconcile {
             DataTxn d = w.data();
             PageCache.Dropped dropped = PageCache.dropRange(env, d, ino, keep, Long.MAX_VALUE);
             boolean done = dropped.done();
+            if (done && keep > 0) {
+                PageCache.Dropped holes = dropUnallocated(w, ino, keep);
+                dropped = new PageCache.Dropped(dropped.pages() + holes.pages(), dropped.bytes() + holes.bytes(),
+                        dropped.marks() + holes.marks(), holes.done());
+                done = holes.done();
+            }
             boolean cut = false;
             int tail = n == null ? 0 : (int) (n.size % config.pageSizeBytes());
             if (done && keep > 0 && tail != 0 && !env.trash.covers(w.txn, ino, keep - 1)
@@ -121,13 +133,55 @@ public final class CacheReconcile {
                 cut = true;
             }
             boolean cutNow = cut;
+            PageCache.Dropped all = dropped;
             w.afterCommit(() -> {
-                droppedPages += dropped.pages();
-                droppedMarks += dropped.marks();
+                droppedPages += all.pages();
+                droppedMarks += all.marks();
                 cutTails += cutNow ? 1 : 0;
             });
             return done;
         });
+    }
+
+    /**
+     * Drops up to a chunk of cached pages and dirty marks below page {@code keep} that lie in no
+     * extent, resuming after those already looked at for this file.
+     */
+    private PageCache.Dropped dropUnallocated(io.quire.mount.store.WriteTxn w, long ino, long keep) {
+        if (scanIno != ino) {
+            scanIno = ino;
+            scanFrom = 0;
+        }
+        int chunk = MountLimits.TRASH_LOCAL_CHUNK_PAGES;
+        DataTxn d = w.data();
+        List<PageTable.Key> cached = env.pages.range(d, ino, scanFrom, keep, chunk);
+        List<DirtyTable.Entry> marks = env.dirty.range(d, ino, scanFrom, keep, chunk);
+        long end = keep;
+        if (cached.size() == chunk) {
+            end = cached.get(chunk - 1).index() + 1;
+        }
+        if (marks.size() == chunk) {
+            end = Math.min(end, marks.get(chunk - 1).index() + 1);
+        }
+        int pages = 0;
+        long bytes = 0;
+        int dropped = 0;
+        for (PageTable.Key k : cached) {
+            if (k.index() < end && !env.extents.contains(w.txn, ino, k.index())) {
+                env.pages.delete(d, ino, k.index());
+                bytes += PageTable.footprint(k.length());
+                pages++;
+            }
+        }
+        for (DirtyTable.Entry e : marks) {
+            if (e.index() < end && !env.extents.contains(w.txn, ino, e.index())) {
+                env.dirty.delete(d, ino, e.index());
+                dropped++;
+            }
+        }
+        long next = end;
+        w.afterCommit(() -> scanFrom = next); // a retried transaction looks at the same chunk again
+        return new PageCache.Dropped(pages, bytes, dropped, end >= keep);
     }
 
     private long maxDirtySeq() {

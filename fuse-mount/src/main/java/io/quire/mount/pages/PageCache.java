@@ -4,6 +4,8 @@ import io.quire.mount.MountLimits;
 import io.quire.mount.store.CacheEnv;
 import io.quire.mount.store.DataTxn;
 import io.quire.mount.store.DirtyTable;
+import io.quire.mount.store.Inode;
+import io.quire.mount.store.MetaTable;
 import io.quire.mount.store.PageTable;
 import io.quire.mount.store.WriteTxn;
 import java.nio.ByteBuffer;
@@ -18,8 +20,10 @@ import org.lmdbjava.Txn;
  * accounting (bytes cached, pages dirty).
  *
  * <p>Where a page's bytes come from, in order: a dead range in the trash (a hole, whatever is
- * stored), the cache, a copy just fetched by the caller, the replicas if the page index is below
- * the inode's remote high mark, otherwise a hole.
+ * stored), the cache, a hole if the page holds no data ({@link io.quire.mount.store.ExtentTable}:
+ * never written, or cut since), else a copy just fetched by the caller or the replicas. It also
+ * keeps the file's allocation: pages written are allocated, pages cut are freed, and the volume's
+ * usage ({@link MetaTable#USED_BYTES}) moves with them, a page at a time.
  */
 public final class PageCache {
     private final CacheEnv env;
@@ -99,7 +103,29 @@ public final class PageCache {
         if (env.trash.covers(txn, ino, index)) {
             return false;
         }
-        return !env.pages.contains(data, ino, index) && index < env.remote.high(txn, ino);
+        return !env.pages.contains(data, ino, index) && env.extents.contains(txn, ino, index);
+    }
+
+    /** Bytes pages [first, last] of the file would add to the volume's usage if written. */
+    public long unallocatedBytes(Txn<ByteBuffer> txn, long ino, long first, long last) {
+        return (last - first + 1 - env.extents.allocated(txn, ino, first, last)) * pageSize;
+    }
+
+    /**
+     * Pages [first, last] of the file now hold data: allocates those that did not, counting them
+     * in the inode (the caller puts it) and in the volume's usage; returns how many.
+     */
+    public long allocate(WriteTxn w, Inode n, long first, long last) {
+        long fresh = env.extents.allocate(w.txn, n.ino, first, last);
+        account(w, n, fresh);
+        return fresh;
+    }
+
+    private void account(WriteTxn w, Inode n, long pages) {
+        if (pages != 0) {
+            n.allocated += pages * pageSize;
+            env.meta.add(w.txn, MetaTable.USED_BYTES, pages * pageSize);
+        }
     }
 
     /**
@@ -118,10 +144,11 @@ public final class PageCache {
             referenced.touch(ino, index);
             return Source.SERVED;
         }
-        if (fetched == null && index < env.remote.high(txn, ino)) {
+        boolean allocated = env.extents.contains(txn, ino, index);
+        if (fetched == null && allocated) {
             return Source.MISSING;
         }
-        int n = fetched == null ? 0 : Math.max(0, Math.min(length, fetched.length - inPage));
+        int n = fetched == null || !allocated ? 0 : Math.max(0, Math.min(length, fetched.length - inPage));
         if (n > 0) {
             System.arraycopy(fetched, inPage, dst, dstOff, n);
         }
@@ -204,9 +231,10 @@ public final class PageCache {
      * the other way: the trimmed copy commits first, as a write does, and every page past it is
      * left to the trash rather than dropped here.
      */
-    public void cut(WriteTxn w, long ino, long newSize, long oldSize, byte[] fetchedTail, long seq, long nowMs) {
+    public void cut(WriteTxn w, Inode file, long newSize, long oldSize, byte[] fetchedTail, long seq, long nowMs) {
         Txn<ByteBuffer> txn = w.txn;
         DataTxn data = w.data();
+        long ino = file.ino;
         long keep = pagesOf(newSize);
         long oldPages = pagesOf(oldSize);
         int tail = (int) (newSize % pageSize);
@@ -219,6 +247,7 @@ public final class PageCache {
         }
         // Copies of the cut pages fetched before now hold bytes the file no longer has.
         stamps.advance(ino, tail != 0 ? keep - 1 : keep, Math.max(keep, oldPages));
+        account(w, file, -env.extents.release(txn, ino, keep));
         if (oldPages > keep) {
             boolean allLocalDropped = !tailFromReplicas && dropLocal(w, ino, keep, oldPages);
             if (!allLocalDropped || env.remote.high(txn, ino) > keep) {
@@ -241,8 +270,13 @@ public final class PageCache {
                 PageTable.footprint(tail) - (storedLen < 0 ? 0 : PageTable.footprint(storedLen)));
     }
 
-    /** Drops every page of a file that no longer exists; the replicas' copies follow later. */
-    public void dropFile(WriteTxn w, long ino, long seq) {
+    /**
+     * Drops every page of a file that no longer exists and frees its allocation; the replicas'
+     * copies follow later.
+     */
+    public void dropFile(WriteTxn w, Inode file, long seq) {
+        long ino = file.ino;
+        account(w, file, -env.extents.release(w.txn, ino, 0));
         boolean allLocalDropped = dropLocal(w, ino, 0, Long.MAX_VALUE);
         if (!allLocalDropped || env.remote.high(w.txn, ino) > 0) {
             env.trash.add(w.txn, ino, 0, Long.MAX_VALUE, seq);
@@ -309,7 +343,7 @@ public final class PageCache {
         var n = env.inodes.get(txn, ino);
         byte[] data = usable(ino, index, fetched);
         if (data == null || n == null || index >= pagesOf(n.size) || env.trash.covers(txn, ino, index)
-                || env.pages.contains(w.data(), ino, index)) {
+                || !env.extents.contains(txn, ino, index) || env.pages.contains(w.data(), ino, index)) {
             return false;
         }
         int valid = (int) Math.min(data.length, n.size - index * pageSize);

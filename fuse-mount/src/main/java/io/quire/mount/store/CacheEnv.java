@@ -70,8 +70,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class CacheEnv implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CacheEnv.class);
-    /** Named databases of the metadata environment: ten tables, plus the three older caches kept there while they are moved. */
-    private static final int META_DBI_COUNT = 13;
+    /** Named databases of the metadata environment: eleven tables, plus the three older caches kept there while they are moved. */
+    private static final int META_DBI_COUNT = 14;
     /** Named databases of the data environment: pages and dirty marks. */
     private static final int DATA_DBI_COUNT = 2;
     /** Before pages were chunked: (ino, index) to the whole page. Moved into {@code pages} at open. */
@@ -107,6 +107,7 @@ public final class CacheEnv implements AutoCloseable {
     public final DirtyTable dirty;
     public final RemoteTable remote;
     public final TrashTable trash;
+    public final ExtentTable extents;
     public final JournalTable journal;
 
     private final Env<ByteBuffer> env;
@@ -149,7 +150,8 @@ public final class CacheEnv implements AutoCloseable {
         JournaledDbi orphan = journaled(JournaledDbi.ORPHAN, "orphan", k -> true);
         JournaledDbi remoteDbi = journaled(JournaledDbi.REMOTE, "remote", k -> true);
         JournaledDbi trashDbi = journaled(JournaledDbi.TRASH, "trash", k -> true);
-        journaled = List.of(inode, dirent, dirpos, symlink, xattr, metaDbi, orphan, remoteDbi, trashDbi);
+        JournaledDbi extentDbi = journaled(JournaledDbi.EXTENT, "extent", k -> true);
+        journaled = List.of(inode, dirent, dirpos, symlink, xattr, metaDbi, orphan, remoteDbi, trashDbi, extentDbi);
         inodes = new InodeTable(inode);
         dirs = new DirTable(dirent, dirpos);
         symlinks = new SymlinkTable(symlink);
@@ -160,6 +162,7 @@ public final class CacheEnv implements AutoCloseable {
         dirty = new DirtyTable(dataEnv.openDbi(DIRTY_DBI, DbiFlags.MDB_CREATE));
         remote = new RemoteTable(remoteDbi);
         trash = new TrashTable(trashDbi);
+        extents = new ExtentTable(extentDbi);
         journal = new JournalTable(dbi("journal"));
     }
 

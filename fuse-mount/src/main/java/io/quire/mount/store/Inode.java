@@ -7,13 +7,20 @@ import java.nio.ByteBuffer;
  * Not thread-safe: a value read in one transaction, changed, and written back in the same one. One
  * inode as stored in the {@code inode} DBI.
  *
- * <p>Encoding (big-endian, {@value #ENCODED_BYTES} bytes): format u8 = 1; mode, uid, gid, nlink
+ * <p>Encoding (big-endian, {@value #ENCODED_BYTES} bytes): format u8 = 2; mode, uid, gid, nlink
  * u32; rdev, size, atime, mtime, ctime (ns since the epoch), parent (directories: the inode of
- * "..", 0 otherwise), nextCookie (directories: the next readdir position to hand out) u64.
+ * "..", 0 otherwise), nextCookie (directories: the next readdir position to hand out), allocated
+ * (regular files: bytes of the pages holding data, a whole page each, see {@link ExtentTable})
+ * u64. Format 1, written before pages were counted, is the same without {@code allocated}: it
+ * reads as {@link #ALLOCATED_UNKNOWN} until the mount's start-up upgrade counts them.
  */
 public final class Inode {
-    public static final int ENCODED_BYTES = 1 + 4 * Integer.BYTES + 7 * Long.BYTES;
-    private static final byte FORMAT = 1;
+    public static final int ENCODED_BYTES = 1 + 4 * Integer.BYTES + 8 * Long.BYTES;
+    private static final int FORMAT_1_BYTES = ENCODED_BYTES - Long.BYTES;
+    private static final byte FORMAT = 2;
+    private static final byte FORMAT_1 = 1;
+    /** {@link #allocated} of a record written before pages were counted. */
+    public static final long ALLOCATED_UNKNOWN = -1;
 
     public final long ino;
     public int mode;
@@ -27,6 +34,8 @@ public final class Inode {
     public long ctimeNs;
     public long parent;
     public long nextCookie;
+    /** Regular files: bytes of the pages holding data (page size × pages), what the file uses. */
+    public long allocated;
 
     public Inode(long ino) {
         this.ino = ino;
@@ -55,11 +64,12 @@ public final class Inode {
         b.putInt(p, mode).putInt(p + 4, uid).putInt(p + 8, gid).putInt(p + 12, nlink);
         p += 16;
         b.putLong(p, rdev).putLong(p + 8, size).putLong(p + 16, atimeNs).putLong(p + 24, mtimeNs)
-                .putLong(p + 32, ctimeNs).putLong(p + 40, parent).putLong(p + 48, nextCookie);
+                .putLong(p + 32, ctimeNs).putLong(p + 40, parent).putLong(p + 48, nextCookie).putLong(p + 56, allocated);
     }
 
     static Inode decode(long ino, ByteBuffer b) {
-        if (b.remaining() != ENCODED_BYTES || b.get(0) != FORMAT) {
+        boolean current = b.remaining() == ENCODED_BYTES && b.get(0) == FORMAT;
+        if (!current && !(b.remaining() == FORMAT_1_BYTES && b.get(0) == FORMAT_1)) {
             throw new IllegalStateException("inode " + ino + ": unknown record format (" + b.remaining() + " bytes)");
         }
         Inode n = new Inode(ino);
@@ -76,6 +86,7 @@ public final class Inode {
         n.ctimeNs = b.getLong(p + 32);
         n.parent = b.getLong(p + 40);
         n.nextCookie = b.getLong(p + 48);
+        n.allocated = current ? b.getLong(p + 56) : ALLOCATED_UNKNOWN;
         return n;
     }
 

@@ -1,6 +1,10 @@
 package io.quire.mount.store;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.lmdbjava.Cursor;
+import org.lmdbjava.GetOp;
 import org.lmdbjava.Txn;
 
 /**
@@ -23,6 +27,19 @@ public final class InodeTable {
         ByteBuffer v = Keys.direct(Inode.ENCODED_BYTES);
         n.encode(v);
         dbi.put(txn, Keys.of(n.ino), v);
+    }
+
+    /** Up to {@code max} inodes numbered {@code from} or more, in order. */
+    public List<Inode> from(Txn<ByteBuffer> txn, long from, int max) {
+        List<Inode> out = new ArrayList<>();
+        try (Cursor<ByteBuffer> c = dbi.openCursor(txn)) {
+            boolean ok = c.get(Keys.of(from), GetOp.MDB_SET_RANGE);
+            while (ok && out.size() < max) {
+                out.add(Inode.decode(c.key().getLong(0), c.val()));
+                ok = c.next();
+            }
+        }
+        return out;
     }
 
     public void delete(Txn<ByteBuffer> txn, long ino) {

@@ -28,6 +28,7 @@ public final class JournaledDbi {
     public static final int ORPHAN = 7;
     public static final int REMOTE = 8;
     public static final int TRASH = 9;
+    public static final int EXTENT = 10;
     /** Ids are below this (one byte on the wire). */
     public static final int ID_LIMIT = 256;
     /** LMDB's default largest key (MDB_MAXKEYSIZE). */

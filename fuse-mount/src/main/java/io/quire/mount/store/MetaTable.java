@@ -23,15 +23,23 @@ public final class MetaTable {
     /** The next sequence number of a page version (writes and deletes). */
     public static final String NEXT_SEQ = "seq.next";
     public static final String LIVE_INODES = "inodes.live";
-    /** Sum of the logical sizes of regular files (what statfs reports as used). */
+    /**
+     * Pages holding data in every regular file times the page size ({@link ExtentTable}): what
+     * statfs reports as used, what growth and ENOSPC are measured by. Holes cost nothing.
+     */
     public static final String USED_BYTES = "bytes.used";
+    /**
+     * 1 once files' allocated pages are counted ({@link ExtentTable}, {@link Inode#pages}): a
+     * cache or journal written before that has no such key, and the start-up upgrade counts them.
+     */
+    public static final String EXTENTS = "extents";
     /**
      * 1 while a mount has the cache open, 0 once it closed it cleanly: found 1 at open, the last
      * mount crashed and the cache is reconciled.
      */
     public static final String OPEN = "cache.open";
     /** The names whose changes are journaled; every other name is local to this cache. */
-    public static final Set<String> JOURNALED = Set.of(NEXT_INO, NEXT_SEQ, LIVE_INODES, USED_BYTES);
+    public static final Set<String> JOURNALED = Set.of(NEXT_INO, NEXT_SEQ, LIVE_INODES, USED_BYTES, EXTENTS);
 
     private final JournaledDbi dbi;
 

@@ -31,6 +31,10 @@ import org.lmdbjava.Txn;
  * again (with O_APPEND the offset is the size inside the transaction). Writers wait for dirty
  * room before they start. A write or truncate by non-root clears set-user-ID (and
  * set-group-ID if group-executable).
+ *
+ * <p>Space: only pages that come to hold data count (a page is the unit of allocation), so a
+ * write is admitted by the pages it allocates, and truncate and fallocate, which make holes,
+ * need none; a size past {@link MountLimits#FILE_MAX_BYTES} is EFBIG.
  */
 final class FileWriter {
     private final CacheEnv env;
@@ -86,7 +90,9 @@ final class FileWriter {
                 if (len == 0) {
                     return new Chunk(at, null);
                 }
-                admit(w.txn, end - n.size);
+                long firstIdx = at / ps;
+                long lastIdx = (end - 1) / ps;
+                admit(w.txn, cache.unallocatedBytes(w.txn, h.ino, firstIdx, lastIdx));
                 List<Long> missing = null;
                 for (long idx = at / ps; idx <= (end - 1) / ps; idx++) {
                     long pageStart = idx * ps;
@@ -115,8 +121,8 @@ final class FileWriter {
                     cache.write(w, h.ino, idx, from, src, srcOff + (int) (pageStart + from - at), to - from,
                             valid, cache.usable(h.ino, idx, fetched.get(idx)), seq, now / 1_000_000);
                 }
+                cache.allocate(w, n, firstIdx, lastIdx);
                 if (end > n.size) {
-                    env.meta.add(w.txn, MetaTable.USED_BYTES, end - n.size);
                     n.size = end;
                 }
                 n.touchMtimeCtime(now);
@@ -185,17 +191,16 @@ final class FileWriter {
                     Permissions.require(c, n, Modes.W_OK);
                 }
                 long old = n.size;
-                admit(w.txn, size - old);
+                admit(w.txn, 0); // a size is not space: growing makes a hole, shrinking frees pages
                 if (size < old) {
                     long tailIdx = size / ps;
                     byte[] fetchedTail = cache.usable(ino, tailIdx, tailCopy);
                     if (size % ps != 0 && fetchedTail == null && cache.needsFetch(w.data(), w.txn, ino, tailIdx)) {
                         return tailIdx;
                     }
-                    cache.cut(w, ino, size, old, fetchedTail, env.meta.next(w.txn, MetaTable.NEXT_SEQ, 1),
+                    cache.cut(w, n, size, old, fetchedTail, env.meta.next(w.txn, MetaTable.NEXT_SEQ, 1),
                             clock.getAsLong() / 1_000_000);
                 }
-                env.meta.add(w.txn, MetaTable.USED_BYTES, size - old);
                 n.size = size;
                 n.touchMtimeCtime(clock.getAsLong());
                 Permissions.killSuid(c, n);
@@ -213,8 +218,8 @@ final class FileWriter {
     }
 
     /**
-     * Mode 0 only: makes the file at least offset + length long (the volume is thin: no blocks
-     * reserved).
+     * Mode 0 only: makes the file at least offset + length long. The volume is thin: no pages are
+     * reserved, so a later write can still find the volume full, as on a thin-provisioned disk.
      */
     void fallocate(OpenFiles.Handle h, int mode, long offset, long length) {
         if (mode != 0) {
@@ -233,8 +238,7 @@ final class FileWriter {
         env.write(w -> {
             Inode n = regular(Lookup.existing(env, w.txn, h.ino));
             if (end > n.size) {
-                admit(w.txn, end - n.size);
-                env.meta.add(w.txn, MetaTable.USED_BYTES, end - n.size);
+                admit(w.txn, 0); // thin: the range reads as zeros and takes space once written
                 n.size = end;
                 n.touchMtimeCtime(clock.getAsLong());
                 env.inodes.put(w.txn, n);

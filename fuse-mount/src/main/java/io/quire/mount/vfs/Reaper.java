@@ -78,8 +78,7 @@ final class Reaper {
         env.xattrs.deleteAll(w.txn, n.ino);
         env.meta.add(w.txn, MetaTable.LIVE_INODES, -1);
         if (n.isRegular()) {
-            env.meta.add(w.txn, MetaTable.USED_BYTES, -n.size);
-            cache.dropFile(w, n.ino, env.meta.next(w.txn, MetaTable.NEXT_SEQ, 1));
+            cache.dropFile(w, n, env.meta.next(w.txn, MetaTable.NEXT_SEQ, 1));
         } else if (io.quire.mount.Modes.isSymlink(n.mode)) {
             env.symlinks.delete(w.txn, n.ino);
         }

@@ -12,6 +12,7 @@ import io.quire.mount.journal.Journal;
 import io.quire.mount.journal.JournalConfig;
 import io.quire.mount.journal.JournalOrderedPages;
 import io.quire.mount.pages.CacheReconcile;
+import io.quire.mount.pages.ExtentUpgrade;
 import io.quire.mount.pages.DirtyBudget;
 import io.quire.mount.pages.Evictor;
 import io.quire.mount.pages.Flusher;
@@ -142,6 +143,7 @@ public final class Vfs implements AutoCloseable {
         try {
             journal = Journal.open(env, config, replicas, journalConfig, registry);
             boolean newRoot = initialize(env, config);
+            ExtentUpgrade.run(env, config);
             CacheReconcile.open(env, config);
             Vfs vfs = new Vfs(config, env, journal, replicas, registry);
             vfs.reaper.purgeAllOrphans();
@@ -478,7 +480,10 @@ public final class Vfs implements AutoCloseable {
 
     // ---- the volume
 
-    /** Sizes from the volume (it grows on demand: asked every time); used = logical file sizes. */
+    /**
+     * Sizes from the volume (it grows on demand: asked every time); used = the pages holding data
+     * ({@link MetaTable#USED_BYTES}), so holes are free.
+     */
     public StatFs statfs() {
         long total = Math.max(0, config.volumeSizeBytes().getAsLong());
         long[] counts = env.read(txn -> new long[] {

@@ -98,7 +98,7 @@ final class Tree {
         StringBuilder d = new StringBuilder();
         d.append("ino=").append(a.ino()).append(" mode=").append(Integer.toOctalString(a.mode()))
                 .append(" nlink=").append(a.nlink()).append(" uid=").append(a.uid()).append(" gid=").append(a.gid())
-                .append(" size=").append(a.size()).append(" mtime=").append(a.mtimeNs()).append(" ctime=").append(a.ctimeNs());
+                .append(" size=").append(a.size()).append(" blocks=").append(a.blocks()).append(" mtime=").append(a.mtimeNs()).append(" ctime=").append(a.ctimeNs());
         if (Modes.isSymlink(a.mode())) {
             d.append(" target=").append(new String(vfs.readlink(ino), StandardCharsets.UTF_8));
         }

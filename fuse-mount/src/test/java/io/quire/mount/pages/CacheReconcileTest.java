@@ -176,4 +176,27 @@ class CacheReconcileTest {
         assertArrayEquals(second, fx.replicas.stored(key).orElseThrow().data());
         assertArrayEquals(second, Arrays.copyOf(fx.read("/f"), PAGE));
     }
+
+    @Test
+    void aWriteIntoAHoleCutShortLeavesTheHole() {
+        openHoldingUploads();
+        long ino = fx.write("/f", random(9, PAGE));
+        fx.vfs.truncate(root, ino, 4L * PAGE); // pages 1..3 are a hole
+        long fh = fx.vfs.open(root, ino, Modes.O_RDWR);
+        long dirty = fx.vfs.dirtyPages();
+        long cached = fx.vfs.cachedBytes();
+        crashNextCommit();
+        assertThrows(PosixException.class, () -> fx.vfs.write(root, fh, 2L * PAGE + 5, new byte[] {7}, 0, 1));
+        fx.crashAndReopen();
+
+        // The page committed, the metadata that allocates it did not: the write did not happen.
+        assertEquals(dirty, fx.vfs.dirtyPages(), "the hole's page is not left dirty");
+        assertEquals(cached, fx.vfs.cachedBytes(), "nor cached");
+        byte[] hole = new byte[PAGE];
+        long again = fx.vfs.open(root, ino, Modes.O_RDONLY);
+        fx.vfs.read(again, 2L * PAGE, hole, 0, PAGE);
+        fx.vfs.release(again);
+        assertArrayEquals(new byte[PAGE], hole);
+        assertEquals(PAGE / 512, fx.vfs.getattr(ino).blocks(), "one page in use");
+    }
 }

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * A copy fetched from the replicas is only as current as the moment the replicas read it. These
@@ -134,5 +135,18 @@ class StaleFetchTest {
         byte[] got = new byte[100];
         fx.vfs.read(fh, s.page() * PAGE, got, 0, 100);
         assertArrayEquals(new byte[100], got, "the tail kept by the last truncate is the regrown file's zeros");
+    }
+
+    @Test
+    void aHoleLeftByATruncateIsReadWithoutAskingTheReplicas() {
+        long fh = coldFile(0);
+        long from = 10;
+        fx.vfs.ftruncate(ROOT, fh, from * PAGE);
+        fx.vfs.ftruncate(ROOT, fh, FILE_BYTES); // the replicas may still hold the cut pages
+        long readsBefore = fx.replicas.reads.get();
+        byte[] got = new byte[FILE_BYTES - (int) (from * PAGE)];
+        fx.vfs.read(fh, from * PAGE, got, 0, got.length);
+        assertArrayEquals(new byte[got.length], got);
+        assertEquals(readsBefore, fx.replicas.reads.get(), "a hole is known here: no fetch");
     }
 }
