@@ -8,6 +8,7 @@ import io.quire.mount.PosixException;
 import io.quire.proto.QuireException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import jnr.ffi.Pointer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,27 +46,31 @@ final class FuseGuard {
         this.eio = Counter.builder("quire.fuse.errors").tag("kind", "eio").register(registry);
     }
 
-    int call(String op, String path, Body body) {
+    /**
+     * Runs one callback; {@code path} (libfuse's C string, may be null) only names it in log
+     * lines, decoded there and nowhere else.
+     */
+    int call(String op, Pointer path, Body body) {
         long start = System.nanoTime();
         try {
             return body.run();
         } catch (PosixException e) {
             if (e.errno() == Errno.EIO) {
                 eio.increment();
-                log.warn("{} {} on volume {}: {}", op, path, volume, e.toString(), e.getCause());
+                log.warn("{} {} on volume {}: {}", op, CStrings.show(path), volume, e.toString(), e.getCause());
             } else if (log.isDebugEnabled()) {
-                log.debug("{} {}: {}", op, path, e.toString());
+                log.debug("{} {}: {}", op, CStrings.show(path), e.toString());
             }
             return -e.errno().code;
         } catch (QuireException e) {
             Errno errno = Errno.of(e.status());
             eio.increment();
-            log.warn("{} {} on volume {}: {} -> {}", op, path, volume, e.toString(), errno);
+            log.warn("{} {} on volume {}: {} -> {}", op, CStrings.show(path), volume, e.toString(), errno);
             return -errno.code;
         } catch (Throwable t) {
             try {
                 unexpected.increment();
-                log.error("{} {} on volume {} failed unexpectedly; answering EIO", op, path, volume, t);
+                log.error("{} {} on volume {} failed unexpectedly; answering EIO", op, CStrings.show(path), volume, t);
             } catch (Throwable ignored) {
                 // Logging failed too: still never let anything reach native code.
             }
@@ -76,7 +81,7 @@ final class FuseGuard {
                 timers.computeIfAbsent(op, o -> Timer.builder("quire.fuse.ops").tag("op", o).register(registry))
                         .record(ns, TimeUnit.NANOSECONDS);
                 if (ns > SLOW_OP_NS) {
-                    log.warn("slow {} {} on volume {}: {} ms", op, path, volume, TimeUnit.NANOSECONDS.toMillis(ns));
+                    log.warn("slow {} {} on volume {}: {} ms", op, CStrings.show(path), volume, TimeUnit.NANOSECONDS.toMillis(ns));
                 }
             } catch (Throwable ignored) {
                 // Metrics must not turn an answer into a crash.

@@ -20,10 +20,10 @@ import ru.serce.jnrfuse.struct.FuseOperations;
  * build lay the flags out as 32 separate ints (128 bytes), the fallocate pointer is also copied
  * to where libfuse reads it. Any other layout is left alone, with a warning.
  *
- * <p>It also replaces callbacks that jnr-fuse declares with the wrong C signature
- * ({@link #replace}): jnr-fuse 0.5.8 declares {@code fsyncdir(path, fi)} where libfuse calls
- * {@code fsyncdir(path, int datasync, fi)}, so its {@code fi} was the datasync flag read as an
- * address, and an fdatasync(2) of a directory crashed the JVM reading address 1.
+ * <p>{@link #replace} points a slot at a closure of our own declaration: {@link RawCallbacks}
+ * uses it for every callback that takes a path, which jnr-fuse declares as a lossy String (and
+ * for fsyncdir, which jnr-fuse 0.5.8 declares without its datasync argument, so that its {@code fi}
+ * was the datasync flag read as an address and an fdatasync(2) of a directory crashed the JVM).
  */
 final class OperationsLayout {
     private static final Logger log = LoggerFactory.getLogger(OperationsLayout.class);

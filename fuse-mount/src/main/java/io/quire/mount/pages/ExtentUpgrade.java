@@ -72,8 +72,10 @@ public final class ExtentUpgrade {
             env.meta.put(w.txn, MetaTable.EXTENTS, 1);
             return total;
         });
-        log.info("volume {}: counted the pages of {} files written before allocation was kept ({} bytes in use) in {} ms",
-                config.volumeName(), files, used, (System.nanoTime() - start) / 1_000_000);
+        if (files > 0) {
+            log.info("volume {}: counted the pages of {} files written before allocation was kept ({} bytes in use)"
+                    + " in {} ms", config.volumeName(), files, used, (System.nanoTime() - start) / 1_000_000);
+        }
     }
 
     /**

@@ -9,7 +9,6 @@ import io.quire.mount.store.DirTable;
 import io.quire.mount.store.Inode;
 import io.quire.mount.store.MetaTable;
 import io.quire.mount.store.WriteTxn;
-import java.nio.charset.StandardCharsets;
 import java.util.function.LongSupplier;
 
 /**
@@ -29,7 +28,7 @@ final class CreateOps {
         this.clock = clock;
     }
 
-    Attr mkdir(Caller c, long parent, String name, int mode) {
+    Attr mkdir(Caller c, long parent, byte[] name, int mode) {
         byte[] nm = Names.entry(name);
         return env.write(w -> {
             Inode dir = writableDir(w, c, parent, nm);
@@ -47,7 +46,7 @@ final class CreateOps {
         });
     }
 
-    Attr mknod(Caller c, long parent, String name, int mode, long rdev) {
+    Attr mknod(Caller c, long parent, byte[] name, int mode, long rdev) {
         int type = Modes.type(mode) == 0 ? Modes.S_IFREG : Modes.type(mode);
         switch (type) {
             case Modes.S_IFREG, Modes.S_IFIFO, Modes.S_IFSOCK -> { }
@@ -70,7 +69,7 @@ final class CreateOps {
     }
 
     /** Creates a regular file, or finds the existing one unless {@code exclusive}. */
-    Created createFile(Caller c, long parent, String name, int mode, boolean exclusive) {
+    Created createFile(Caller c, long parent, byte[] name, int mode, boolean exclusive) {
         byte[] nm = Names.entry(name);
         return env.write(w -> {
             Inode dir = Lookup.directory(env, w.txn, parent);
@@ -78,7 +77,7 @@ final class CreateOps {
             if (e != null) {
                 Permissions.require(c, dir, Modes.X_OK);
                 if (exclusive) {
-                    throw new PosixException(Errno.EEXIST, "'" + name + "' exists");
+                    throw new PosixException(Errno.EEXIST, "'" + Names.show(name) + "' exists");
                 }
                 return new Created(e.child(), false);
             }
@@ -90,9 +89,9 @@ final class CreateOps {
         });
     }
 
-    Attr symlink(Caller c, long parent, String name, String target) {
+    Attr symlink(Caller c, long parent, byte[] name, byte[] target) {
         byte[] nm = Names.entry(name);
-        byte[] t = target.getBytes(StandardCharsets.UTF_8);
+        byte[] t = target;
         if (t.length == 0) {
             throw new PosixException(Errno.ENOENT, "empty symlink target");
         }
@@ -110,7 +109,7 @@ final class CreateOps {
         });
     }
 
-    Attr link(Caller c, long ino, long newParent, String name) {
+    Attr link(Caller c, long ino, long newParent, byte[] name) {
         byte[] nm = Names.entry(name);
         return env.write(w -> {
             Inode n = Lookup.existing(env, w.txn, ino);
@@ -143,7 +142,7 @@ final class CreateOps {
             throw new PosixException(Errno.ENOENT, "directory " + parent + " was removed");
         }
         if (env.dirs.lookup(w.txn, parent, name) != null) {
-            throw new PosixException(Errno.EEXIST, "'" + Names.decode(name) + "' exists in " + parent);
+            throw new PosixException(Errno.EEXIST, "'" + Names.show(name) + "' exists in " + parent);
         }
         return dir;
     }

@@ -15,6 +15,9 @@ import java.util.function.Predicate;
  * position appear, entries added behind it do not.
  */
 final class DirReader {
+    private static final byte[] DOT = {'.'};
+    private static final byte[] DOTDOT = {'.', '.'};
+
     private final CacheEnv env;
 
     DirReader(CacheEnv env) {
@@ -32,14 +35,14 @@ final class DirReader {
     void readdir(long ino, long offset, Predicate<DirEntry> sink) {
         env.read(txn -> {
             Inode d = Lookup.directory(env, txn, ino);
-            if (offset <= 0 && !sink.test(new DirEntry(".", d.ino, Modes.S_IFDIR, 1))) {
+            if (offset <= 0 && !sink.test(new DirEntry(DOT, d.ino, Modes.S_IFDIR, 1))) {
                 return null;
             }
-            if (offset <= 1 && !sink.test(new DirEntry("..", d.parent, Modes.S_IFDIR, 2))) {
+            if (offset <= 1 && !sink.test(new DirEntry(DOTDOT, d.parent, Modes.S_IFDIR, 2))) {
                 return null;
             }
             env.dirs.list(txn, ino, Math.max(offset, DirTable.FIRST_COOKIE),
-                    (name, child, type, cookie) -> sink.test(new DirEntry(Names.decode(name), child, type, cookie + 1)));
+                    (name, child, type, cookie) -> sink.test(new DirEntry(name, child, type, cookie + 1)));
             return null;
         });
     }

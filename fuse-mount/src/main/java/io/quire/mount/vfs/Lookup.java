@@ -8,6 +8,7 @@ import io.quire.mount.store.CacheEnv;
 import io.quire.mount.store.DirTable;
 import io.quire.mount.store.Inode;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import org.lmdbjava.Txn;
 
 /**
@@ -39,22 +40,22 @@ final class Lookup {
         return n;
     }
 
-    long lookup(Caller c, long parent, String name) {
+    long lookup(Caller c, long parent, byte[] name) {
         return env.read(txn -> child(txn, c, parent, name));
     }
 
-    private long child(Txn<ByteBuffer> txn, Caller c, long parent, String name) {
+    private long child(Txn<ByteBuffer> txn, Caller c, long parent, byte[] name) {
         Inode dir = directory(env, txn, parent);
         Permissions.require(c, dir, Modes.X_OK);
-        if (name.equals(".")) {
+        if (Names.isDot(name)) {
             return dir.ino;
         }
-        if (name.equals("..")) {
+        if (Names.isDotDot(name)) {
             return dir.parent;
         }
         DirTable.Entry e = env.dirs.lookup(txn, parent, Names.any(name));
         if (e == null) {
-            throw new PosixException(Errno.ENOENT, "no entry '" + name + "' in " + parent);
+            throw new PosixException(Errno.ENOENT, "no entry '" + Names.show(name) + "' in " + parent);
         }
         return e.child();
     }
@@ -64,18 +65,20 @@ final class Lookup {
      * on the way. Symlinks are not followed: the kernel resolves them before a path reaches a
      * FUSE file system, so one in the middle of a path is ENOTDIR here.
      */
-    long resolve(Caller c, String path) {
-        if (path.length() > MountLimits.PATH_MAX_BYTES) {
-            throw new PosixException(Errno.ENAMETOOLONG, "path of " + path.length() + " characters");
+    long resolve(Caller c, byte[] path) {
+        if (path.length > MountLimits.PATH_MAX_BYTES) {
+            throw new PosixException(Errno.ENAMETOOLONG, "path of " + path.length + " bytes");
         }
         return env.read(txn -> {
             long ino = Vfs.ROOT_INO;
             int start = 0;
-            while (start < path.length()) {
-                int slash = path.indexOf('/', start);
-                int end = slash < 0 ? path.length() : slash;
+            while (start < path.length) {
+                int end = start;
+                while (end < path.length && path[end] != '/') {
+                    end++;
+                }
                 if (end > start) {
-                    ino = child(txn, c, ino, path.substring(start, end));
+                    ino = child(txn, c, ino, Arrays.copyOfRange(path, start, end));
                 }
                 start = end + 1;
             }

@@ -26,14 +26,14 @@ final class RemoveOps {
         this.reaper = reaper;
     }
 
-    void unlink(Caller c, long parent, String name) {
+    void unlink(Caller c, long parent, byte[] name) {
         byte[] nm = Names.entry(name);
         env.write(w -> {
             Inode dir = Lookup.directory(env, w.txn, parent);
             DirTable.Entry e = entry(w, c, dir, nm);
             Inode victim = Lookup.existing(env, w.txn, e.child());
             if (victim.isDir()) {
-                throw new PosixException(Errno.EISDIR, "unlink of directory '" + name + "'");
+                throw new PosixException(Errno.EISDIR, "unlink of directory '" + Names.show(name) + "'");
             }
             Permissions.requireRemovable(c, dir, victim);
             long now = clock.getAsLong();
@@ -45,8 +45,8 @@ final class RemoveOps {
         });
     }
 
-    void rmdir(Caller c, long parent, String name) {
-        if (name.equals("..")) {
+    void rmdir(Caller c, long parent, byte[] name) {
+        if (Names.isDotDot(name)) {
             throw new PosixException(Errno.ENOTEMPTY, "rmdir of '..'");
         }
         byte[] nm = Names.entry(name);
@@ -55,11 +55,11 @@ final class RemoveOps {
             DirTable.Entry e = entry(w, c, dir, nm);
             Inode victim = Lookup.existing(env, w.txn, e.child());
             if (!victim.isDir()) {
-                throw new PosixException(Errno.ENOTDIR, "rmdir of non-directory '" + name + "'");
+                throw new PosixException(Errno.ENOTDIR, "rmdir of non-directory '" + Names.show(name) + "'");
             }
             Permissions.requireRemovable(c, dir, victim);
             if (!env.dirs.isEmpty(w.txn, victim.ino)) {
-                throw new PosixException(Errno.ENOTEMPTY, "directory '" + name + "' is not empty");
+                throw new PosixException(Errno.ENOTEMPTY, "directory '" + Names.show(name) + "' is not empty");
             }
             long now = clock.getAsLong();
             env.dirs.remove(w.txn, dir.ino, nm, e);
@@ -76,7 +76,7 @@ final class RemoveOps {
         Permissions.require(c, dir, io.quire.mount.Modes.X_OK);
         DirTable.Entry e = env.dirs.lookup(w.txn, dir.ino, name);
         if (e == null) {
-            throw new PosixException(Errno.ENOENT, "no entry '" + Names.decode(name) + "' in " + dir.ino);
+            throw new PosixException(Errno.ENOENT, "no entry '" + Names.show(name) + "' in " + dir.ino);
         }
         return e;
     }

@@ -34,7 +34,7 @@ final class RenameOp {
         this.remove = remove;
     }
 
-    void rename(Caller c, long oldParent, String oldName, long newParent, String newName, int flags) {
+    void rename(Caller c, long oldParent, byte[] oldName, long newParent, byte[] newName, int flags) {
         if ((flags & ~(Modes.RENAME_NOREPLACE | Modes.RENAME_EXCHANGE)) != 0
                 || flags == (Modes.RENAME_NOREPLACE | Modes.RENAME_EXCHANGE)) {
             throw new PosixException(Errno.EINVAL, "rename flags " + flags);
@@ -48,14 +48,14 @@ final class RenameOp {
             Permissions.require(c, nd, Modes.X_OK);
             DirTable.Entry se = env.dirs.lookup(w.txn, od.ino, on);
             if (se == null) {
-                throw new PosixException(Errno.ENOENT, "no entry '" + oldName + "' in " + oldParent);
+                throw new PosixException(Errno.ENOENT, "no entry '" + Names.show(oldName) + "' in " + oldParent);
             }
             DirTable.Entry de = env.dirs.lookup(w.txn, nd.ino, nn);
             if ((flags & Modes.RENAME_EXCHANGE) != 0 && de == null) {
-                throw new PosixException(Errno.ENOENT, "no entry '" + newName + "' to exchange with");
+                throw new PosixException(Errno.ENOENT, "no entry '" + Names.show(newName) + "' to exchange with");
             }
             if ((flags & Modes.RENAME_NOREPLACE) != 0 && de != null) {
-                throw new PosixException(Errno.EEXIST, "'" + newName + "' exists");
+                throw new PosixException(Errno.EEXIST, "'" + Names.show(newName) + "' exists");
             }
             Inode src = Lookup.existing(env, w.txn, se.child());
             if (de != null && de.child() == se.child()) {

@@ -227,11 +227,11 @@ public final class Vfs implements AutoCloseable {
 
     // ---- names and attributes
 
-    public long lookup(Caller c, long parent, String name) {
+    public long lookup(Caller c, long parent, byte[] name) {
         return lookup.lookup(c, parent, name);
     }
 
-    public long resolve(Caller c, String path) {
+    public long resolve(Caller c, byte[] path) {
         return lookup.resolve(c, path);
     }
 
@@ -251,32 +251,32 @@ public final class Vfs implements AutoCloseable {
         return lookup.readlink(ino);
     }
 
-    public Attr mkdir(Caller c, long parent, String name, int mode) {
+    public Attr mkdir(Caller c, long parent, byte[] name, int mode) {
         return creates.mkdir(c, parent, name, mode);
     }
 
-    public Attr mknod(Caller c, long parent, String name, int mode, long rdev) {
+    public Attr mknod(Caller c, long parent, byte[] name, int mode, long rdev) {
         return creates.mknod(c, parent, name, mode, rdev);
     }
 
-    public Attr symlink(Caller c, String target, long parent, String name) {
+    public Attr symlink(Caller c, byte[] target, long parent, byte[] name) {
         return creates.symlink(c, parent, name, target);
     }
 
-    public Attr link(Caller c, long ino, long newParent, String name) {
+    public Attr link(Caller c, long ino, long newParent, byte[] name) {
         return creates.link(c, ino, newParent, name);
     }
 
-    public void unlink(Caller c, long parent, String name) {
+    public void unlink(Caller c, long parent, byte[] name) {
         removes.unlink(c, parent, name);
     }
 
-    public void rmdir(Caller c, long parent, String name) {
+    public void rmdir(Caller c, long parent, byte[] name) {
         removes.rmdir(c, parent, name);
     }
 
     /** rename(2); {@code flags} are renameat2's RENAME_NOREPLACE / RENAME_EXCHANGE, or 0. */
-    public void rename(Caller c, long oldParent, String oldName, long newParent, String newName, int flags) {
+    public void rename(Caller c, long oldParent, byte[] oldName, long newParent, byte[] newName, int flags) {
         renames.rename(c, oldParent, oldName, newParent, newName, flags);
     }
 
@@ -339,7 +339,7 @@ public final class Vfs implements AutoCloseable {
     // ---- files
 
     /** create(2) / open(O_CREAT): creates the file or, without O_EXCL, opens the existing one. */
-    public Opened create(Caller c, long parent, String name, int mode, int flags) {
+    public Opened create(Caller c, long parent, byte[] name, int mode, int flags) {
         CreateOps.Created cr = creates.createFile(c, parent, name, mode, (flags & Modes.O_EXCL) != 0);
         if (!cr.created()) {
             long fh = open(c, cr.ino(), flags);

@@ -6,6 +6,7 @@ import io.quire.mount.Modes;
 import io.quire.mount.PosixException;
 import io.quire.mount.testing.VfsFixture;
 import io.quire.mount.vfs.Caller;
+import io.quire.mount.vfs.Names;
 import io.quire.mount.vfs.Vfs;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -98,7 +99,7 @@ class WriteAdmissionTest {
         fx.write("/b", random((int) MAX_BYTES - 4096, 4)); // every page of the volume is now in use
         assertEquals(MAX_BYTES, used());
         assertErrno(Errno.ENOSPC, () -> fx.write("/c", new byte[11]));
-        fx.vfs.unlink(Caller.ROOT, Vfs.ROOT_INO, "b");
+        fx.vfs.unlink(Caller.ROOT, Vfs.ROOT_INO, Names.of("b"));
         assertEquals(4096, used(), "an unlinked file's pages are free again");
         fx.write("/c", new byte[11]);
     }

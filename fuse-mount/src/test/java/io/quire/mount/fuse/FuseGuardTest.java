@@ -28,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class FuseGuardTest {
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     final FuseGuard guard = new FuseGuard(registry, "test");
+    private static final Pointer PATH = cString("/f");
 
     private double errors(String kind) {
         return registry.get("quire.fuse.errors").tag("kind", kind).counter().count();
@@ -35,11 +36,11 @@ class FuseGuardTest {
 
     @Test
     void answersAreNegatedErrnos() {
-        assertEquals(7, guard.call("read", "/f", () -> 7));
-        assertEquals(-Errno.ENOENT.code, guard.call("getattr", "/f", () -> {
+        assertEquals(7, guard.call("read", PATH, () -> 7));
+        assertEquals(-Errno.ENOENT.code, guard.call("getattr", PATH, () -> {
             throw new PosixException(Errno.ENOENT, "no");
         }));
-        assertEquals(-Errno.ENOSPC.code, guard.call("write", "/f", () -> {
+        assertEquals(-Errno.ENOSPC.code, guard.call("write", PATH, () -> {
             throw new QuireException(Status.VOLUME_FULL, "full");
         }));
         assertEquals(0.0, errors("unexpected"));
@@ -49,17 +50,17 @@ class FuseGuardTest {
 
     @Test
     void anythingElseIsCountedAndBecomesEio() {
-        assertEquals(-Errno.EIO.code, guard.call("write", "/f", () -> {
+        assertEquals(-Errno.EIO.code, guard.call("write", PATH, () -> {
             throw new IllegalStateException("bug");
         }));
-        assertEquals(-Errno.EIO.code, guard.call("write", "/f", () -> {
+        assertEquals(-Errno.EIO.code, guard.call("write", PATH, () -> {
             throw new StackOverflowError();
         }));
-        assertEquals(-Errno.EIO.code, guard.call("write", "/f", () -> {
+        assertEquals(-Errno.EIO.code, guard.call("write", PATH, () -> {
             throw new Exception("checked");
         }));
         assertEquals(3.0, errors("unexpected"));
-        assertEquals(-Errno.EIO.code, guard.call("fsync", "/f", () -> {
+        assertEquals(-Errno.EIO.code, guard.call("fsync", PATH, () -> {
             throw new PosixException(Errno.EIO, "deadline");
         }));
         assertEquals(1.0, errors("eio"));
@@ -72,20 +73,31 @@ class FuseGuardTest {
             assertEquals("quire", fs.getFSName());
             // Outside a FUSE request libfuse 2's context is all zeros: the caller is root.
             FileStat st = new FileStat(Runtime.getSystemRuntime());
-            assertEquals(0, fs.getattr("/", st));
+            Pointer stMem = jnr.ffi.Struct.getMemory(st);
+            assertEquals(0, fs.getattr(cString("/"), stMem));
             assertEquals(Vfs.ROOT_INO, st.st_ino.longValue());
-            assertEquals(-Errno.ENOENT.code, fs.getattr("/missing", st));
+            assertEquals(-Errno.ENOENT.code, fs.getattr(cString("/missing"), stMem));
 
             fx.write("/f", new byte[] {1, 2, 3});
             Pointer mem = Runtime.getSystemRuntime().getMemoryManager().allocateDirect(64, true);
             FuseFileInfo fi = FuseFileInfo.of(mem);
             fi.flags.set(Modes.O_RDONLY);
-            assertEquals(0, fs.open("/f", fi));
+            assertEquals(0, fs.open(cString("/f"), mem));
             // A null buffer makes the adapter itself fail: the guard answers EIO and counts it.
-            assertEquals(-Errno.EIO.code, fs.read("/f", null, 3, 0, fi));
+            assertEquals(-Errno.EIO.code, fs.read(cString("/f"), null, 3, 0, mem));
             assertEquals(1.0, errors("unexpected"));
-            assertEquals(0, fs.release("/f", fi));
+            assertEquals(0, fs.release(cString("/f"), mem));
         }
+    }
+
+    /** A NUL-terminated copy of {@code s} in native memory, as libfuse passes paths. */
+    private static Pointer cString(String s) {
+        byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        // Room for a whole path, as libfuse's buffers have: the adapter looks that far for the NUL.
+        Pointer p = Runtime.getSystemRuntime().getMemoryManager().allocateDirect(8192, true);
+        p.put(0, b, 0, b.length);
+        p.putByte(b.length, (byte) 0);
+        return p;
     }
 
     @Test

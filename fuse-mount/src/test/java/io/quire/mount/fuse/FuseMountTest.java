@@ -266,4 +266,42 @@ class FuseMountTest {
             assertTrue(denied.startsWith("1:") && denied.contains("Permission denied"), denied);
         }
     }
+
+    /**
+     * Names are bytes through the kernel: two names that differ only in bytes that are not UTF-8
+     * are two files, a 255-byte name of such bytes fits (256 is ENAMETOOLONG), a symlink target
+     * keeps its bytes, and all of it survives a remount of the same cache.
+     */
+    @Test
+    void namesAreBytesThroughTheKernel() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "no python3");
+        String script = String.join("\n",
+                "import errno, os, sys",
+                "d = sys.argv[1].encode()",
+                "def put(name, data):",
+                "    fd = os.open(d + b'/' + name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)",
+                "    os.write(fd, data); os.close(fd)",
+                "if sys.argv[2] == 'make':",
+                "    put(b'\\x80X', b'eighty'); put(b'\\x81X', b'eighty-one')",
+                "    put(b'\\xff' * 255, b'long')",
+                "    try:",
+                "        put(b'\\xfe' * 256, b'too long'); print('256 bytes accepted'); sys.exit(1)",
+                "    except OSError as e:",
+                "        assert e.errno == errno.ENAMETOOLONG, e",
+                "    os.symlink(b'to/\\xc3\\x28/x', d + b'/ln')",
+                "    os.mkdir(d + b'/dir\\xe9'); os.rename(d + b'/\\x81X', d + b'/dir\\xe9/\\x81Y')",
+                "names = sorted(os.listdir(d))",
+                "assert names == sorted([b'\\x80X', b'\\xff' * 255, b'ln', b'dir\\xe9']), names",
+                "assert open(d + b'/\\x80X', 'rb').read() == b'eighty'",
+                "assert open(d + b'/dir\\xe9/\\x81Y', 'rb').read() == b'eighty-one'",
+                "assert os.listdir(d + b'/dir\\xe9') == [b'\\x81Y']",
+                "assert open(d + b'/' + b'\\xff' * 255, 'rb').read() == b'long'",
+                "assert os.readlink(d + b'/ln') == b'to/\\xc3\\x28/x'",
+                "print('ok')");
+        assertEquals("0:ok", run("python3", "-c", script, mnt.toString(), "make"));
+        mount.close();
+        fx.reopen();
+        mount = FuseMount.mount(fx.vfs, mnt, FuseMount.Options.DEFAULTS, fx.registry);
+        assertEquals("0:ok", run("python3", "-c", script, mnt.toString(), "check"), "after a remount");
+    }
 }

@@ -4,6 +4,7 @@ import io.quire.mount.Modes;
 import io.quire.mount.PosixException;
 import io.quire.mount.vfs.Attr;
 import io.quire.mount.vfs.Caller;
+import io.quire.mount.vfs.Names;
 import io.quire.mount.vfs.Vfs;
 import io.quire.page.PageKey;
 import io.quire.page.PageVersion;
@@ -212,7 +213,7 @@ class CrashPrefixTest {
         String path = "/data" + rnd.nextInt(3);
         Vfs.Opened o;
         try {
-            o = v.create(ROOT, Vfs.ROOT_INO, path.substring(1), 0644, Modes.O_RDWR | Modes.O_CREAT);
+            o = v.create(ROOT, Vfs.ROOT_INO, Names.of(path.substring(1)), 0644, Modes.O_RDWR | Modes.O_CREAT);
         } catch (PosixException e) {
             return;
         }

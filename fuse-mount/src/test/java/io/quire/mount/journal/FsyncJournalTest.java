@@ -3,6 +3,7 @@ package io.quire.mount.journal;
 import io.quire.mount.Errno;
 import io.quire.mount.Modes;
 import io.quire.mount.vfs.Caller;
+import io.quire.mount.vfs.Names;
 import io.quire.mount.vfs.Vfs;
 import io.quire.page.ReservedInodes;
 import java.nio.file.Path;
@@ -125,7 +126,7 @@ class FsyncJournalTest {
         v.syncfs();
         assertEquals(2, mounts.cluster.livePages(Mounts.VOLUME_ID, ino).size());
         mounts.view(v).hold(FsyncJournalTest::journalPage);
-        v.unlink(ROOT, Vfs.ROOT_INO, "f");
+        v.unlink(ROOT, Vfs.ROOT_INO, Names.of("f"));
         await().during(HELD).atMost(WAIT).until(() -> mounts.cluster.livePages(Mounts.VOLUME_ID, ino).size() == 2);
         mounts.view(v).release();
         await().atMost(WAIT).until(() -> mounts.cluster.livePages(Mounts.VOLUME_ID, ino).isEmpty());

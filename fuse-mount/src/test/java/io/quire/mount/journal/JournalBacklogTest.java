@@ -3,6 +3,7 @@ package io.quire.mount.journal;
 import io.quire.mount.Errno;
 import io.quire.mount.PosixException;
 import io.quire.mount.vfs.Caller;
+import io.quire.mount.vfs.Names;
 import io.quire.mount.vfs.Vfs;
 import io.quire.page.ReservedInodes;
 import java.nio.file.Path;
@@ -56,7 +57,7 @@ class JournalBacklogTest {
             Tree.mkdir(v, "/d" + i);
         }
         long before = System.nanoTime();
-        assertErrno(Errno.EIO, () -> v.mkdir(Caller.ROOT, Vfs.ROOT_INO, "over", 0755));
+        assertErrno(Errno.EIO, () -> v.mkdir(Caller.ROOT, Vfs.ROOT_INO, Names.of("over"), 0755));
         long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - before);
         assertTrue(waitedMs >= ROOM_WAIT_MS, "failed after " + waitedMs + " ms, before the wait");
         assertThrows(PosixException.class, () -> Tree.ino(v, "/over"), "the failed mkdir changed nothing");

@@ -6,6 +6,7 @@ import io.quire.mount.store.DirTable;
 import io.quire.mount.store.Inode;
 import io.quire.mount.store.MetaTable;
 import io.quire.mount.vfs.Caller;
+import io.quire.mount.vfs.Names;
 import io.quire.mount.vfs.Vfs;
 import io.quire.page.PageKey;
 import io.quire.page.ReservedInodes;
@@ -69,18 +70,18 @@ class RebuildTest {
         write(v, "/g", utf8("hello"));
         write(v, "/h", random(2, 10 * Mounts.PAGE));
         Tree.rename(v, "/d/f", "/d/e/f2", 0);
-        v.link(ROOT, Tree.ino(v, "/d/e/f2"), Vfs.ROOT_INO, "hard");
-        v.symlink(ROOT, "d/e/f2", Vfs.ROOT_INO, "s");
+        v.link(ROOT, Tree.ino(v, "/d/e/f2"), Vfs.ROOT_INO, Names.of("hard"));
+        v.symlink(ROOT, Names.of("d/e/f2"), Vfs.ROOT_INO, Names.of("s"));
         v.setxattr(ROOT, Tree.ino(v, "/g"), "user.color", utf8("blue"), 0);
         v.setxattr(ROOT, Tree.ino(v, "/d"), "trusted.big", random(3, 6000), 0);
         v.chmod(ROOT, Tree.ino(v, "/g"), 0600);
         v.chown(ROOT, Tree.ino(v, "/g"), 1000, 100);
         v.truncate(ROOT, Tree.ino(v, "/h"), 2 * Mounts.PAGE + 7);
         v.truncate(ROOT, Tree.ino(v, "/g"), 3 * Mounts.PAGE); // grows: a hole after "hello"
-        v.mknod(ROOT, Vfs.ROOT_INO, "fifo", Modes.S_IFIFO | 0640, 0);
+        v.mknod(ROOT, Vfs.ROOT_INO, Names.of("fifo"), Modes.S_IFIFO | 0640, 0);
         write(v, "/tmp", utf8("short-lived"));
-        v.unlink(ROOT, Vfs.ROOT_INO, "tmp");
-        v.rmdir(ROOT, Vfs.ROOT_INO, "gone");
+        v.unlink(ROOT, Vfs.ROOT_INO, Names.of("tmp"));
+        v.rmdir(ROOT, Vfs.ROOT_INO, Names.of("gone"));
         Tree.rename(v, "/g", "/d/e/f2", Modes.RENAME_EXCHANGE);
         long fh = v.open(ROOT, Tree.ino(v, "/h"), Modes.O_RDWR);
         v.write(ROOT, fh, 40L * Mounts.PAGE, utf8("far"), 0, 3); // sparse
@@ -105,6 +106,34 @@ class RebuildTest {
         long next = mkdir(b, "/new");
         assertTrue(live.values().stream().noneMatch(d -> d.startsWith("ino=" + next + " ")));
         b.syncfs();
+    }
+
+    /** Names are bytes in the journal and in the rebuilt tree: nothing decodes them on the way. */
+    @Test
+    void namesThatAreNotUtf8SurviveARebuild() {
+        Vfs a = mounts.mount("a", 3);
+        byte[] x80 = {(byte) 0x80, 'X'};
+        byte[] x81 = {(byte) 0x81, 'X'};
+        byte[] longName = new byte[255];
+        Arrays.fill(longName, (byte) 0xff);
+        byte[] target = {'t', '/', (byte) 0xc3, '(', '/', 'x'};
+        a.release(a.create(ROOT, Vfs.ROOT_INO, x80, 0644, Modes.O_WRONLY | Modes.O_CREAT).fh());
+        long dir = a.mkdir(ROOT, Vfs.ROOT_INO, x81, 0755).ino();
+        a.release(a.create(ROOT, dir, longName, 0644, Modes.O_WRONLY | Modes.O_CREAT).fh());
+        a.symlink(ROOT, target, dir, x80);
+        long file = a.lookup(ROOT, Vfs.ROOT_INO, x80);
+        a.syncfs();
+        mounts.crash(a);
+
+        Vfs b = mounts.mount("b", 4);
+        assertEquals(file, b.lookup(ROOT, Vfs.ROOT_INO, x80));
+        assertEquals(dir, b.lookup(ROOT, Vfs.ROOT_INO, x81), "0x80 and 0x81 name two entries");
+        b.lookup(ROOT, dir, longName);
+        assertArrayEquals(target, b.readlink(b.lookup(ROOT, dir, x80)));
+        java.util.List<byte[]> names = new java.util.ArrayList<>();
+        b.readdir(Vfs.ROOT_INO, 2, e -> names.add(e.name()));
+        assertEquals(2, names.size());
+        assertTrue(names.stream().anyMatch(n -> Arrays.equals(n, x80)) && names.stream().anyMatch(n -> Arrays.equals(n, x81)));
     }
 
     @Test
@@ -142,7 +171,7 @@ class RebuildTest {
         });
         // More operations after the last checkpoint are replayed from the journal.
         Tree.rename(a, "/f1", "/f2", 0);
-        a.unlink(ROOT, Vfs.ROOT_INO, "f3");
+        a.unlink(ROOT, Vfs.ROOT_INO, Names.of("f3"));
         mkdir(a, "/after");
         Vfs b = mounts.crashAndRebuild(a, "b", 4);
         assertEquals(mounts.superblock().orElseThrow().generation(), b.journal().checkpointGeneration());
@@ -182,7 +211,7 @@ class RebuildTest {
         Vfs b = mounts.mount("b", 4);
         Tree.rename(b, "/d/e", "/moved", 0);
         write(b, "/moved/new", random(9, 5 * Mounts.PAGE));
-        b.unlink(ROOT, Vfs.ROOT_INO, "hard");
+        b.unlink(ROOT, Vfs.ROOT_INO, Names.of("hard"));
         mounts.crashAndRebuild(b, "c", 5);
     }
 
@@ -212,7 +241,7 @@ class RebuildTest {
         long ino = write(a, "/open", random(5, 4 * Mounts.PAGE));
         a.syncfs();
         long fh = a.open(ROOT, ino, Modes.O_RDONLY);
-        a.unlink(ROOT, Vfs.ROOT_INO, "open");
+        a.unlink(ROOT, Vfs.ROOT_INO, Names.of("open"));
         a.syncfs(); // the orphan is durable; its handle dies with the host
         long liveInodes = a.statfs().files() - a.statfs().filesFree();
         mounts.crash(a);

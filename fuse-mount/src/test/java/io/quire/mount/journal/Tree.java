@@ -4,6 +4,7 @@ import io.quire.mount.Modes;
 import io.quire.mount.vfs.Attr;
 import io.quire.mount.vfs.Caller;
 import io.quire.mount.vfs.DirEntry;
+import io.quire.mount.vfs.Names;
 import io.quire.mount.vfs.Vfs;
 import io.quire.page.Checksums;
 import java.io.ByteArrayOutputStream;
@@ -29,7 +30,7 @@ final class Tree {
     }
 
     static long ino(Vfs vfs, String path) {
-        return vfs.resolve(ROOT, path);
+        return vfs.resolve(ROOT, Names.of(path));
     }
 
     static long parent(Vfs vfs, String path) {
@@ -42,12 +43,12 @@ final class Tree {
     }
 
     static long mkdir(Vfs vfs, String path) {
-        return vfs.mkdir(ROOT, parent(vfs, path), name(path), 0755).ino();
+        return vfs.mkdir(ROOT, parent(vfs, path), Names.of(name(path)), 0755).ino();
     }
 
     /** Creates (or truncates) a file holding {@code data}. */
     static long write(Vfs vfs, String path, byte[] data) {
-        Vfs.Opened o = vfs.create(ROOT, parent(vfs, path), name(path), 0644, Modes.O_WRONLY | Modes.O_CREAT | Modes.O_TRUNC);
+        Vfs.Opened o = vfs.create(ROOT, parent(vfs, path), Names.of(name(path)), 0644, Modes.O_WRONLY | Modes.O_CREAT | Modes.O_TRUNC);
         try {
             if (data.length > 0) {
                 vfs.write(ROOT, o.fh(), 0, data, 0, data.length);
@@ -59,7 +60,7 @@ final class Tree {
     }
 
     static void rename(Vfs vfs, String from, String to, int flags) {
-        vfs.rename(ROOT, parent(vfs, from), name(from), parent(vfs, to), name(to), flags);
+        vfs.rename(ROOT, parent(vfs, from), Names.of(name(from)), parent(vfs, to), Names.of(name(to)), flags);
     }
 
     static byte[] read(Vfs vfs, long ino) {
@@ -128,8 +129,9 @@ final class Tree {
                 return entries.size() < ENTRIES_MAX;
             });
             for (DirEntry e : entries) {
-                if (!e.name().equals(".") && !e.name().equals("..")) {
-                    walk(vfs, path.equals("/") ? "/" + e.name() : path + "/" + e.name(), e.ino(), contents, out);
+                String n = Names.show(e.name());
+                if (!n.equals(".") && !n.equals("..")) {
+                    walk(vfs, path.equals("/") ? "/" + n : path + "/" + n, e.ino(), contents, out);
                 }
             }
         }

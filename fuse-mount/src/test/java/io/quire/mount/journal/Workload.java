@@ -3,6 +3,7 @@ package io.quire.mount.journal;
 import io.quire.mount.Modes;
 import io.quire.mount.PosixException;
 import io.quire.mount.vfs.Caller;
+import io.quire.mount.vfs.Names;
 import io.quire.mount.vfs.TimeSpec;
 import io.quire.mount.vfs.Vfs;
 import java.util.List;
@@ -48,26 +49,26 @@ final class Workload {
                 case 0, 1 -> Tree.mkdir(v, path());
                 case 2, 3 -> {
                     String p = path();
-                    v.release(v.create(ROOT, Tree.parent(v, p), Tree.name(p), 0644,
+                    v.release(v.create(ROOT, Tree.parent(v, p), Names.of(Tree.name(p)), 0644,
                             Modes.O_WRONLY | Modes.O_CREAT | Modes.O_EXCL).fh());
                 }
                 case 4, 5 -> Tree.rename(v, path(), path(),
                         new int[] {0, 0, Modes.RENAME_NOREPLACE, Modes.RENAME_EXCHANGE}[rnd.nextInt(4)]);
                 case 6 -> {
                     String to = path();
-                    v.link(ROOT, Tree.ino(v, path()), Tree.parent(v, to), Tree.name(to));
+                    v.link(ROOT, Tree.ino(v, path()), Tree.parent(v, to), Names.of(Tree.name(to)));
                 }
                 case 7 -> {
                     String p = path();
-                    v.symlink(ROOT, "target-" + rnd.nextInt(1000), Tree.parent(v, p), Tree.name(p));
+                    v.symlink(ROOT, Names.of("target-" + rnd.nextInt(1000)), Tree.parent(v, p), Names.of(Tree.name(p)));
                 }
                 case 8 -> {
                     String p = path();
-                    v.unlink(ROOT, Tree.parent(v, p), Tree.name(p));
+                    v.unlink(ROOT, Tree.parent(v, p), Names.of(Tree.name(p)));
                 }
                 case 9 -> {
                     String p = path();
-                    v.rmdir(ROOT, Tree.parent(v, p), Tree.name(p));
+                    v.rmdir(ROOT, Tree.parent(v, p), Names.of(Tree.name(p)));
                 }
                 case 10 -> v.chmod(ROOT, Tree.ino(v, path()), rnd.nextInt(01000));
                 case 11 -> {

@@ -5,6 +5,7 @@ import io.quire.mount.PosixException;
 import io.quire.mount.journal.JournalConfig;
 import io.quire.mount.testing.VfsFixture;
 import io.quire.mount.vfs.Caller;
+import io.quire.mount.vfs.Names;
 import io.quire.mount.vfs.Vfs;
 import io.quire.page.PageKey;
 import java.nio.file.Path;
@@ -77,7 +78,7 @@ class CacheReconcileTest {
      * removing it leaves nothing to the trash: only the reconcile can drop what a crash leaves.
      */
     private long writeInPieces(String path, byte[] data) {
-        Vfs.Opened o = fx.vfs.create(root, Vfs.ROOT_INO, path.substring(1), 0644, Modes.O_WRONLY | Modes.O_CREAT);
+        Vfs.Opened o = fx.vfs.create(root, Vfs.ROOT_INO, Names.of(path.substring(1)), 0644, Modes.O_WRONLY | Modes.O_CREAT);
         for (int at = 0; at < data.length; at += 1000) {
             fx.vfs.write(root, o.fh(), at, data, at, Math.min(1000, data.length - at));
         }
@@ -93,7 +94,7 @@ class CacheReconcileTest {
         writeInPieces("/gone", random(2, 10 * PAGE + 100));
         assertEquals(14, fx.vfs.dirtyPages());
         crashNextCommit();
-        assertThrows(PosixException.class, () -> fx.vfs.unlink(root, Vfs.ROOT_INO, "gone"));
+        assertThrows(PosixException.class, () -> fx.vfs.unlink(root, Vfs.ROOT_INO, Names.of("gone")));
         fx.crashAndReopen();
 
         VfsFixture.assertErrno(io.quire.mount.Errno.ENOENT, () -> fx.ino("/gone"));

@@ -6,6 +6,7 @@ import io.quire.mount.MountConfig;
 import io.quire.mount.testing.InMemoryReplicatedPages;
 import io.quire.mount.testing.VfsFixture;
 import io.quire.mount.vfs.Caller;
+import io.quire.mount.vfs.Names;
 import io.quire.mount.vfs.Vfs;
 import io.quire.page.PageKey;
 import io.quire.proto.Status;
@@ -156,7 +157,7 @@ class WriteBackTest {
     @Test
     void rewritesWithinTheDelayCostOneUploadAndKeepTheirFirstTime() {
         fx = delayed(b -> b);
-        long fh = fx.vfs.create(root, Vfs.ROOT_INO, "f", 0644, Modes.O_RDWR | Modes.O_CREAT).fh();
+        long fh = fx.vfs.create(root, Vfs.ROOT_INO, Names.of("f"), 0644, Modes.O_RDWR | Modes.O_CREAT).fh();
         byte[] expected = new byte[PAGE - 1];
         for (int i = 0; i < 50; i++) {
             fx.vfs.write(root, fh, i * 80L, new byte[] {(byte) (i + 1)}, 0, 1);
@@ -205,7 +206,7 @@ class WriteBackTest {
     void pastTheBackgroundMarkPagesGoWhateverTheirAge() {
         // 256 dirty pages at most; past 128 the delay no longer holds.
         fx = delayed(b -> b.cacheBytesMax(2L << 20).dirtyBytesMax(1L << 20));
-        long fh = fx.vfs.create(root, Vfs.ROOT_INO, "f", 0644, Modes.O_RDWR | Modes.O_CREAT).fh();
+        long fh = fx.vfs.create(root, Vfs.ROOT_INO, Names.of("f"), 0644, Modes.O_RDWR | Modes.O_CREAT).fh();
         for (int i = 0; i < 200; i++) {
             fx.vfs.write(root, fh, i * (long) PAGE + 1, new byte[] {(byte) i}, 0, 1);
         }
@@ -298,7 +299,7 @@ class WriteBackTest {
     @Test
     void cachedHolesCountAgainstTheCacheSize() {
         fx = new VfsFixture(dir, b -> b.cacheBytesMax(1L << 20).dirtyBytesMax(512 << 10).readaheadPages(0));
-        long fh = fx.vfs.create(root, Vfs.ROOT_INO, "sparse", 0644, Modes.O_RDWR | Modes.O_CREAT).fh();
+        long fh = fx.vfs.create(root, Vfs.ROOT_INO, Names.of("sparse"), 0644, Modes.O_RDWR | Modes.O_CREAT).fh();
         long far = 20_000L * PAGE;
         fx.vfs.write(root, fh, far, new byte[] {1}, 0, 1);
         await().atMost(WAIT).until(() -> fx.vfs.dirtyPages() == 0);
@@ -331,7 +332,7 @@ class WriteBackTest {
     void writersWaitForDirtyRoomThenProceed() {
         fx = new VfsFixture(dir, b -> b.cacheBytesMax(2L << 20).dirtyBytesMax(512 << 10));
         fx.replicas.holdWrites();
-        long fh = fx.vfs.create(root, Vfs.ROOT_INO, "f", 0644, Modes.O_RDWR | Modes.O_CREAT).fh();
+        long fh = fx.vfs.create(root, Vfs.ROOT_INO, Names.of("f"), 0644, Modes.O_RDWR | Modes.O_CREAT).fh();
         byte[] chunk = random(9, 64 * PAGE);
         fx.vfs.write(root, fh, 0, chunk, 0, chunk.length);
         fx.vfs.write(root, fh, chunk.length, chunk, 0, chunk.length);
@@ -349,7 +350,7 @@ class WriteBackTest {
     void writersGiveUpWithEioAtTheDirtyDeadline() {
         fx = new VfsFixture(dir, b -> b.cacheBytesMax(2L << 20).dirtyBytesMax(512 << 10).dirtyWaitMs(200));
         fx.replicas.holdWrites();
-        long fh = fx.vfs.create(root, Vfs.ROOT_INO, "f", 0644, Modes.O_RDWR | Modes.O_CREAT).fh();
+        long fh = fx.vfs.create(root, Vfs.ROOT_INO, Names.of("f"), 0644, Modes.O_RDWR | Modes.O_CREAT).fh();
         byte[] chunk = random(10, 128 * PAGE);
         fx.vfs.write(root, fh, 0, chunk, 0, chunk.length);
         assertErrno(Errno.EIO, () -> fx.vfs.write(root, fh, chunk.length, chunk, 0, PAGE));
@@ -368,7 +369,7 @@ class WriteBackTest {
         await().atMost(WAIT).until(() -> fx.replicas.livePages(VfsFixture.VOLUME_ID, ino).size() == 3
                 && fx.vfs.dirtyPages() == 0);
         assertEquals(100, fx.replicas.livePages(VfsFixture.VOLUME_ID, ino).get(2L).length, "tail page trimmed");
-        fx.vfs.unlink(root, Vfs.ROOT_INO, "f");
+        fx.vfs.unlink(root, Vfs.ROOT_INO, Names.of("f"));
         await().atMost(WAIT).until(() -> fx.replicas.livePages(VfsFixture.VOLUME_ID, ino).isEmpty());
     }
 

@@ -10,6 +10,7 @@ import io.quire.mount.store.CacheEnv;
 import io.quire.mount.store.MetaTable;
 import io.quire.mount.vfs.Caller;
 import io.quire.mount.vfs.DirEntry;
+import io.quire.mount.vfs.Names;
 import io.quire.mount.vfs.Vfs;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
@@ -97,7 +98,7 @@ public final class VfsFixture implements AutoCloseable {
     }
 
     public long ino(String path) {
-        return vfs.resolve(Caller.ROOT, path);
+        return vfs.resolve(Caller.ROOT, Names.of(path));
     }
 
     public long parentOf(String path) {
@@ -110,7 +111,7 @@ public final class VfsFixture implements AutoCloseable {
     }
 
     public long mkdir(String path) {
-        return vfs.mkdir(Caller.ROOT, parentOf(path), nameOf(path), 0755).ino();
+        return vfs.mkdir(Caller.ROOT, parentOf(path), Names.of(nameOf(path)), 0755).ino();
     }
 
     /** Creates (or truncates) a file with these bytes as root, mode 0644. */
@@ -119,7 +120,7 @@ public final class VfsFixture implements AutoCloseable {
     }
 
     public long write(Caller c, String path, byte[] data) {
-        Vfs.Opened o = vfs.create(c, parentOf(path), nameOf(path), 0644, Modes.O_WRONLY | Modes.O_CREAT | Modes.O_TRUNC);
+        Vfs.Opened o = vfs.create(c, parentOf(path), Names.of(nameOf(path)), 0644, Modes.O_WRONLY | Modes.O_CREAT | Modes.O_TRUNC);
         try {
             assertEquals(data.length, vfs.write(c, o.fh(), 0, data, 0, data.length));
         } finally {
@@ -159,7 +160,7 @@ public final class VfsFixture implements AutoCloseable {
     public List<String> list(String path) {
         List<String> names = new ArrayList<>();
         long dh = vfs.opendir(Caller.ROOT, ino(path));
-        vfs.readdir(dh, 0, e -> names.add(e.name()));
+        vfs.readdir(dh, 0, e -> names.add(Names.show(e.name())));
         return names;
     }
 

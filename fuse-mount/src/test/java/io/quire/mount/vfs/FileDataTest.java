@@ -44,7 +44,7 @@ class FileDataTest {
     }
 
     private long create(String name) {
-        return vfs.create(root, Vfs.ROOT_INO, name, 0644, Modes.O_RDWR | Modes.O_CREAT).fh();
+        return vfs.create(root, Vfs.ROOT_INO, Names.of(name), 0644, Modes.O_RDWR | Modes.O_CREAT).fh();
     }
 
     private void writeAt(long fh, long off, byte[] data) {
@@ -172,7 +172,7 @@ class FileDataTest {
     void unlinkedOpenFileStaysUsableUntilRelease() {
         long f = fx.write("/f", "before".getBytes(StandardCharsets.UTF_8));
         long fh = vfs.open(root, f, Modes.O_RDWR);
-        vfs.unlink(root, Vfs.ROOT_INO, "f");
+        vfs.unlink(root, Vfs.ROOT_INO, Names.of("f"));
         assertErrno(Errno.ENOENT, () -> fx.ino("/f"));
         assertEquals(0, vfs.fgetattr(fh).nlink());
         writeAt(fh, 6, " after".getBytes(StandardCharsets.UTF_8));
@@ -186,7 +186,7 @@ class FileDataTest {
     void orphansLeftByACrashArePurgedAtStart() {
         long f = fx.write("/f", new byte[] {1});
         vfs.open(root, f, Modes.O_RDONLY);
-        vfs.unlink(root, Vfs.ROOT_INO, "f");
+        vfs.unlink(root, Vfs.ROOT_INO, Names.of("f"));
         fx.reopen(); // the handle dies with the "process"
         vfs = fx.vfs;
         assertErrno(Errno.ENOENT, () -> vfs.getattr(f));

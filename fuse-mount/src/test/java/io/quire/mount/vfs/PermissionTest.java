@@ -91,37 +91,37 @@ class PermissionTest {
 
     @Test
     void searchPermissionGuardsLookups() {
-        long d = vfs.mkdir(alice, Vfs.ROOT_INO, "private", 0700).ino();
+        long d = vfs.mkdir(alice, Vfs.ROOT_INO, Names.of("private"), 0700).ino();
         fx.write(alice, "/private/f", new byte[0]);
-        assertErrno(Errno.EACCES, () -> vfs.resolve(bob, "/private/f"));
-        assertErrno(Errno.EACCES, () -> vfs.lookup(bob, d, "f"));
+        assertErrno(Errno.EACCES, () -> vfs.resolve(bob, Names.of("/private/f")));
+        assertErrno(Errno.EACCES, () -> vfs.lookup(bob, d, Names.of("f")));
         assertErrno(Errno.EACCES, () -> vfs.opendir(bob, d));
-        assertErrno(Errno.EACCES, () -> vfs.create(bob, d, "g", 0644, Modes.O_WRONLY | Modes.O_CREAT));
-        assertErrno(Errno.EACCES, () -> vfs.unlink(bob, d, "f"));
-        vfs.resolve(root, "/private/f");
+        assertErrno(Errno.EACCES, () -> vfs.create(bob, d, Names.of("g"), 0644, Modes.O_WRONLY | Modes.O_CREAT));
+        assertErrno(Errno.EACCES, () -> vfs.unlink(bob, d, Names.of("f")));
+        vfs.resolve(root, Names.of("/private/f"));
     }
 
     @Test
     void creatingNeedsWriteOnTheDirectory() {
-        long d = vfs.mkdir(alice, Vfs.ROOT_INO, "ro", 0755).ino();
-        assertErrno(Errno.EACCES, () -> vfs.mkdir(bob, d, "x", 0755));
-        assertErrno(Errno.EACCES, () -> vfs.symlink(bob, "t", d, "x"));
-        assertErrno(Errno.EACCES, () -> vfs.mknod(bob, d, "x", Modes.S_IFIFO | 0644, 0));
-        Attr a = vfs.mkdir(alice, d, "x", 0750);
+        long d = vfs.mkdir(alice, Vfs.ROOT_INO, Names.of("ro"), 0755).ino();
+        assertErrno(Errno.EACCES, () -> vfs.mkdir(bob, d, Names.of("x"), 0755));
+        assertErrno(Errno.EACCES, () -> vfs.symlink(bob, Names.of("t"), d, Names.of("x")));
+        assertErrno(Errno.EACCES, () -> vfs.mknod(bob, d, Names.of("x"), Modes.S_IFIFO | 0644, 0));
+        Attr a = vfs.mkdir(alice, d, Names.of("x"), 0750);
         assertEquals(1000, a.uid());
         assertEquals(1000, a.gid());
     }
 
     @Test
     void stickyDirectoryProtectsOthersEntries() {
-        long tmp = vfs.mkdir(root, Vfs.ROOT_INO, "tmp", 01777).ino();
+        long tmp = vfs.mkdir(root, Vfs.ROOT_INO, Names.of("tmp"), 01777).ino();
         fx.write(alice, "/tmp/a", new byte[0]);
         fx.write(bob, "/tmp/b", new byte[0]);
-        assertErrno(Errno.EPERM, () -> vfs.unlink(bob, tmp, "a"));
-        assertErrno(Errno.EPERM, () -> vfs.rename(bob, tmp, "a", tmp, "c", 0));
-        assertErrno(Errno.EPERM, () -> vfs.rename(bob, tmp, "b", tmp, "a", 0));
-        vfs.unlink(bob, tmp, "b");
-        vfs.unlink(root, tmp, "a");
+        assertErrno(Errno.EPERM, () -> vfs.unlink(bob, tmp, Names.of("a")));
+        assertErrno(Errno.EPERM, () -> vfs.rename(bob, tmp, Names.of("a"), tmp, Names.of("c"), 0));
+        assertErrno(Errno.EPERM, () -> vfs.rename(bob, tmp, Names.of("b"), tmp, Names.of("a"), 0));
+        vfs.unlink(bob, tmp, Names.of("b"));
+        vfs.unlink(root, tmp, Names.of("a"));
     }
 
     @Test
@@ -175,11 +175,11 @@ class PermissionTest {
 
     @Test
     void setGroupIdDirectoryIsInherited() {
-        long d = vfs.mkdir(root, Vfs.ROOT_INO, "shared", 02777).ino();
+        long d = vfs.mkdir(root, Vfs.ROOT_INO, Names.of("shared"), 02777).ino();
         vfs.chown(root, d, -1, 50);
         long f = fx.write(bob, "/shared/f", new byte[0]);
         assertEquals(50, vfs.getattr(f).gid());
-        Attr sub = vfs.mkdir(bob, d, "sub", 0755);
+        Attr sub = vfs.mkdir(bob, d, Names.of("sub"), 0755);
         assertEquals(50, sub.gid());
         assertEquals(Modes.S_IFDIR | 02755, sub.mode());
     }
@@ -211,11 +211,11 @@ class PermissionTest {
 
     @Test
     void newFileIsOpenedWhateverItsMode() {
-        Vfs.Opened o = vfs.create(alice, Vfs.ROOT_INO, "ro", 0444, Modes.O_RDWR | Modes.O_CREAT | Modes.O_EXCL);
+        Vfs.Opened o = vfs.create(alice, Vfs.ROOT_INO, Names.of("ro"), 0444, Modes.O_RDWR | Modes.O_CREAT | Modes.O_EXCL);
         vfs.write(alice, o.fh(), 0, new byte[] {7}, 0, 1);
         vfs.release(o.fh());
         assertErrno(Errno.EACCES, () -> vfs.open(alice, fx.ino("/ro"), Modes.O_WRONLY));
-        assertErrno(Errno.EEXIST, () -> vfs.create(alice, Vfs.ROOT_INO, "ro", 0444, Modes.O_RDWR | Modes.O_CREAT | Modes.O_EXCL));
-        assertErrno(Errno.EACCES, () -> vfs.create(alice, Vfs.ROOT_INO, "ro", 0444, Modes.O_RDWR | Modes.O_CREAT));
+        assertErrno(Errno.EEXIST, () -> vfs.create(alice, Vfs.ROOT_INO, Names.of("ro"), 0444, Modes.O_RDWR | Modes.O_CREAT | Modes.O_EXCL));
+        assertErrno(Errno.EACCES, () -> vfs.create(alice, Vfs.ROOT_INO, Names.of("ro"), 0444, Modes.O_RDWR | Modes.O_CREAT));
     }
 }

@@ -45,7 +45,7 @@ class RenameTest {
     }
 
     private void rename(String from, String to, int flags) {
-        vfs.rename(root, fx.parentOf(from), VfsFixture.nameOf(from), fx.parentOf(to), VfsFixture.nameOf(to), flags);
+        vfs.rename(root, fx.parentOf(from), Names.of(VfsFixture.nameOf(from)), fx.parentOf(to), Names.of(VfsFixture.nameOf(to)), flags);
     }
 
     private static byte[] b(String s) {
@@ -115,14 +115,14 @@ class RenameTest {
         rename("/p/d", "/q/d");
         assertEquals(2, vfs.getattr(fx.ino("/p")).nlink());
         assertEquals(3, vfs.getattr(fx.ino("/q")).nlink());
-        assertEquals(fx.ino("/q"), vfs.lookup(root, fx.ino("/q/d"), ".."));
+        assertEquals(fx.ino("/q"), vfs.lookup(root, fx.ino("/q/d"), Names.of("..")));
         assertEquals(fx.ino("/q"), fx.entries(fx.ino("/q/d"), 1, 1).get(0).ino());
     }
 
     @Test
     void renameOfTwoNamesOfOneInodeDoesNothing() {
         long f = fx.write("/a", b("x"));
-        vfs.link(root, f, Vfs.ROOT_INO, "b");
+        vfs.link(root, f, Vfs.ROOT_INO, Names.of("b"));
         rename("/a", "/b");
         assertEquals(f, fx.ino("/a"));
         assertEquals(f, fx.ino("/b"));
@@ -167,7 +167,7 @@ class RenameTest {
         rename("/f", "/p/d", Modes.RENAME_EXCHANGE);
         assertEquals(f, fx.ino("/p/d"));
         assertEquals(d, fx.ino("/f"));
-        assertEquals(Vfs.ROOT_INO, vfs.lookup(root, d, ".."));
+        assertEquals(Vfs.ROOT_INO, vfs.lookup(root, d, Names.of("..")));
         assertEquals(rootLinks + 1, vfs.getattr(Vfs.ROOT_INO).nlink());
         assertEquals(2, vfs.getattr(fx.ino("/p")).nlink());
         // Exchanging /p with a directory below it would move /p under itself.

@@ -90,7 +90,7 @@ class TimestampTest {
         vfs.setxattr(root, f, "user.k", new byte[] {1}, 0);
         assertEquals(t, vfs.getattr(f).ctimeNs());
         t = fx.clock.advance(SECOND);
-        vfs.link(root, f, Vfs.ROOT_INO, "g");
+        vfs.link(root, f, Vfs.ROOT_INO, Names.of("g"));
         assertEquals(t, vfs.getattr(f).ctimeNs());
         assertEquals(m, vfs.getattr(f).mtimeNs());
     }
@@ -116,13 +116,13 @@ class TimestampTest {
     @Test
     void truncateAndUnlinkTouchWhatPosixSays() {
         long f = fx.write("/f", new byte[10]);
-        vfs.link(root, f, Vfs.ROOT_INO, "g");
+        vfs.link(root, f, Vfs.ROOT_INO, Names.of("g"));
         long t = fx.clock.advance(SECOND);
         vfs.truncate(root, f, 3);
         assertEquals(t, vfs.getattr(f).mtimeNs());
         assertEquals(t, vfs.getattr(f).ctimeNs());
         t = fx.clock.advance(SECOND);
-        vfs.unlink(root, Vfs.ROOT_INO, "g");
+        vfs.unlink(root, Vfs.ROOT_INO, Names.of("g"));
         assertEquals(t, vfs.getattr(f).ctimeNs());
         assertEquals(t, vfs.getattr(Vfs.ROOT_INO).mtimeNs());
     }

@@ -119,7 +119,7 @@ class XattrTest {
 
     @Test
     void userAttributesOnlyOnFilesAndDirectories() {
-        long ln = vfs.symlink(root, "f", Vfs.ROOT_INO, "ln").ino();
+        long ln = vfs.symlink(root, Names.of("f"), Vfs.ROOT_INO, Names.of("ln")).ino();
         assertErrno(Errno.EPERM, () -> vfs.setxattr(root, ln, "user.k", new byte[1], 0));
         long d = fx.mkdir("/d");
         vfs.setxattr(root, d, "user.k", new byte[] {9}, 0);
@@ -132,7 +132,7 @@ class XattrTest {
         fx.reopen();
         vfs = fx.vfs;
         assertArrayEquals(new byte[] {4}, get(root, "user.k"));
-        vfs.unlink(root, Vfs.ROOT_INO, "f");
+        vfs.unlink(root, Vfs.ROOT_INO, Names.of("f"));
         long g = fx.write("/f", new byte[0]);
         assertEquals(0, vfs.listxattr(root, g, null));
     }
