@@ -11,7 +11,10 @@ import java.util.function.LongSupplier;
  * Thread-safe (each runs in one write transaction). chmod, chown and utimens.
  *
  * <p>Ownership rules, as Linux: only the owner or root may chmod, and a non-root caller outside
- * the file's group loses set-group-ID; only root may give a file away; the owner may change the
+ * the file's group loses set-group-ID. One chmod by another user is allowed: the kernel's own
+ * clearing of set-user-ID (and set-group-ID if group-executable) before that user's write or
+ * truncate, which reaches a FUSE file system as a chmod in the writer's name; it is accepted from
+ * a caller who may write the file and changes nothing but those bits, so the write goes on; only root may give a file away; the owner may change the
  * group to one of its own groups; chown of a non-directory clears set-user-ID, and set-group-ID
  * when group-executable — for root too, as Linux has since 2.2.13. Setting times to "now" needs
  * ownership or write permission, setting explicit times needs ownership.
@@ -29,7 +32,13 @@ final class AttrOps {
         return env.write(w -> {
             Inode n = Lookup.existing(env, w.txn, ino);
             if (!Permissions.isOwnerOrRoot(c, n)) {
-                throw new PosixException(Errno.EPERM, c + " does not own inode " + ino);
+                if (!Permissions.dropsOnlySetIdBits(n, mode) || !Permissions.allows(c, n, Modes.W_OK)) {
+                    throw new PosixException(Errno.EPERM, c + " does not own inode " + ino);
+                }
+                Permissions.clearSuid(n);
+                n.ctimeNs = clock.getAsLong();
+                env.inodes.put(w.txn, n);
+                return Attr.of(n);
             }
             int bits = mode & Modes.PERMISSION_BITS;
             if (!c.isRoot() && !c.inGroup(n.gid)) {

@@ -59,6 +59,17 @@ final class Permissions {
         return clearSuid(n);
     }
 
+    /**
+     * True when {@code mode} is the file's mode with only what a write by non-root clears taken
+     * away ({@link #clearSuid}), and that is something: the kernel asking for it.
+     */
+    static boolean dropsOnlySetIdBits(Inode n, int mode) {
+        int before = n.mode;
+        Inode probe = new Inode(n.ino);
+        probe.mode = before;
+        return clearSuid(probe) && (mode & Modes.PERMISSION_BITS) == (probe.mode & Modes.PERMISSION_BITS);
+    }
+
     /** Clears set-user-ID, and set-group-ID if group-executable; true if anything changed. */
     static boolean clearSuid(Inode n) {
         int before = n.mode;

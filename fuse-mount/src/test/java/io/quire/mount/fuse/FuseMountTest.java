@@ -124,6 +124,38 @@ class FuseMountTest {
         assertEquals("0:secret", run("cat", priv.resolve("s").toString()));
     }
 
+    /**
+     * Another user who may write a set-id file writes or truncates it: the write succeeds and the
+     * set-id bits go, as on a local file system (the kernel asks the file system to drop them, in
+     * the writer's name). That user still may not chmod the file otherwise, nor drop the bits of
+     * a file it may not write.
+     */
+    @Test
+    void aWriteByAnotherUserClearsSetIdBits() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "no setpriv");
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+        String[][] cases = {{"6777", "777"}, {"4777", "777"}, {"2777", "777"}, {"2767", "2767"}, {"4666", "666"}};
+        for (String[] c : cases) {
+            Path f = Files.writeString(mnt.resolve("setid-" + c[0]), "root's");
+            assertEquals("0:", run("chmod", c[0], f.toString()));
+            assertEquals("0:", asNobody("sh", "-c", "echo more >> " + f), "write to mode " + c[0]);
+            assertEquals("0:" + c[1], run("stat", "-c", "%a", f.toString()), "mode " + c[0] + " after the write");
+            assertEquals("0:root'smore", run("cat", f.toString()));
+        }
+        Path t = Files.writeString(mnt.resolve("setid-truncate"), "root's");
+        assertEquals("0:", run("chmod", "4777", t.toString()));
+        assertEquals("0:", asNobody("truncate", "-s", "2", t.toString()));
+        assertEquals("0:777", run("stat", "-c", "%a", t.toString()));
+        assertEquals("0:ro", run("cat", t.toString()));
+
+        assertDenied("Operation not permitted", asNobody("chmod", "666", mnt.resolve("setid-4666").toString()));
+        Path ro = Files.writeString(mnt.resolve("setid-readonly"), "root's");
+        assertEquals("0:", run("chmod", "4755", ro.toString()));
+        assertDenied("Operation not permitted", asNobody("chmod", "755", ro.toString()));
+        assertDenied("Permission denied", asNobody("sh", "-c", "echo more >> " + ro));
+        assertEquals("0:4755", run("stat", "-c", "%a", ro.toString()));
+    }
+
     private static String asNobody(String... cmd) throws IOException, InterruptedException {
         List<String> all = new ArrayList<>(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"));
         all.addAll(List.of(cmd));
