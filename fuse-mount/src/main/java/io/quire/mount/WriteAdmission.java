@@ -19,8 +19,8 @@ public interface WriteAdmission {
     /**
      * Returns when the change may commit, or throws {@link PosixException}.
      *
-     * @param usedBytes   what the volume uses now (the sum of file sizes, as statfs counts it)
-     * @param growthBytes how much this change adds to it (0 for a rewrite or a shrink)
+     * @param usedBytes   what the volume uses now (the pages holding data, as statfs counts it)
+     * @param growthBytes how much this change adds to it (0 for a rewrite, a shrink or a hole)
      */
     void admit(long usedBytes, long growthBytes);
 }

@@ -199,6 +199,7 @@ public final class MountDaemon implements AutoCloseable {
 
     private FuseMount.Options fuseOptions() {
         List<String> extra = new ArrayList<>(config.fuseOptions());
+        extra.remove("default_permissions"); // always on
         if (config.readOnly() && !extra.contains("ro")) {
             extra.add("ro");
         }
@@ -206,7 +207,7 @@ public final class MountDaemon implements AutoCloseable {
         return new FuseMount.Options(Preflight.mayAllowOther(), true, false, extra);
     }
 
-    /** What statfs counts as used: the sum of file sizes. */
+    /** What statfs counts as used: the pages holding data. */
     private long usedBytes() {
         StatFs s = vfs.statfs();
         return (s.blocks() - s.blocksFree()) * s.fragmentSize();

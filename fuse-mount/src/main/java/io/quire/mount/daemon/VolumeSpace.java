@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * that asks the catalog to grow the volume once usage passes {@value #GROW_THRESHOLD_PERCENT} %
  * of its size.
  *
- * <p>Usage is what statfs counts: the sum of file sizes kept by the POSIX layer. Growth is only
+ * <p>Usage is what statfs counts: the pages holding data, kept by the POSIX layer. Growth is only
  * ever asked for; the catalog's step policy decides by how much, up to the maximum size. Writes
  * are refused only past the maximum, never past the current size, so a burst of writes does not
  * fail while a grow step is on its way.

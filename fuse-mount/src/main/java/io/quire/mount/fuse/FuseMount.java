@@ -30,12 +30,14 @@ import org.slf4j.LoggerFactory;
  * {@code allow_other} (other users, e.g. containers, see the volume) and {@code auto_unmount}
  * (no stale mount if the daemon dies).
  *
- * <p>Not {@code default_permissions}: the POSIX layer enforces every permission rule itself (it
- * resolves each path from the root anyway), so the kernel need not. With the option the kernel
- * checks search permission on a directory from its cached attributes, and every create, unlink or
- * rename in that directory invalidates them: each next operation in it cost one more GETATTR round
- * trip (unlink 10,000 files: 2 requests per file instead of 3, measured). A user who wants the
- * kernel's check as well passes {@code -o default_permissions}.
+ * <p>{@code default_permissions}: the kernel checks every permission rule from the attributes
+ * it caches, as for a local file system, before a request reaches us. It is the only way a rule
+ * holds where the kernel never asks the file system: opening a FIFO is done by the kernel alone,
+ * so without the option any user could open another's 0600 FIFO. The POSIX layer still enforces
+ * every rule itself (it is the only check under other callers, and tests mount without the
+ * option to prove it). The cost: after a create, unlink or rename in a directory the kernel
+ * re-reads that directory's attributes before its next permission check, one more GETATTR round
+ * trip per such operation (measured in the bench README).
  *
  * <p>Not {@code hard_remove}: with it, libfuse 2's path-based API fails fstat(2) of a file
  * unlinked while open (the kernel sends no handle with getattr, and libfuse cannot build a path
@@ -64,7 +66,8 @@ public final class FuseMount implements AutoCloseable {
      * @param extra more {@code -o} options as the user gave them (e.g. {@code ro}, {@code nonempty}),
      *              appended after the fixed ones
      */
-    public record Options(boolean allowOther, boolean autoUnmount, boolean debug, List<String> extra) {
+    public record Options(boolean allowOther, boolean autoUnmount, boolean debug, boolean defaultPermissions,
+                          List<String> extra) {
         public static final Options DEFAULTS = new Options(true, true, false);
 
         public Options {
@@ -72,7 +75,16 @@ public final class FuseMount implements AutoCloseable {
         }
 
         public Options(boolean allowOther, boolean autoUnmount, boolean debug) {
-            this(allowOther, autoUnmount, debug, List.of());
+            this(allowOther, autoUnmount, debug, true, List.of());
+        }
+
+        public Options(boolean allowOther, boolean autoUnmount, boolean debug, List<String> extra) {
+            this(allowOther, autoUnmount, debug, true, extra);
+        }
+
+        /** The same options without the kernel's permission check (tests of the POSIX layer's own). */
+        public Options withoutKernelPermissionChecks() {
+            return new Options(allowOther, autoUnmount, debug, false, extra);
         }
     }
 
@@ -132,6 +144,9 @@ public final class FuseMount implements AutoCloseable {
         }
         if (options.autoUnmount()) {
             opts.add("auto_unmount");
+        }
+        if (options.defaultPermissions()) {
+            opts.add("default_permissions");
         }
         opts.addAll(options.extra());
         return new String[] {"-o", String.join(",", opts)};

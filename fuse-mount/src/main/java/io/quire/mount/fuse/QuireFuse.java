@@ -34,9 +34,9 @@ import ru.serce.jnrfuse.struct.Timespec;
  * reads). Operations on an open file use the handle in {@code fh} and ignore the path (null when
  * libfuse has none, with {@code nullpath_ok}); a file unlinked while open is kept by libfuse under
  * a {@code .fuse_hidden} name (see {@link FuseMount}). Directory handles are the directory's inode
- * number. Permissions: the POSIX layer enforces them (the mount has no
- * {@code default_permissions}) with the caller from {@link #getContext()}, reading supplementary
- * groups from /proc only when a rule needs them.
+ * number. Permissions: the kernel checks them first ({@code default_permissions}, see
+ * {@link FuseMount}) and the POSIX layer again, with the caller from {@link #getContext()},
+ * reading supplementary groups from /proc only when a rule needs them.
  *
  * <p>No flush callback: close(2) has nothing to do here (write-back keeps the data, errors
  * surface at fsync), and leaving it unset makes the kernel stop sending FLUSH after the first

@@ -105,6 +105,6 @@ class FuseGuardTest {
         String[] args = FuseMount.args("vol1", FuseMount.Options.DEFAULTS);
         assertEquals("-o", args[0]);
         assertEquals("big_writes,max_write=131072,use_ino,fsname=quire:vol1,subtype=quire,"
-                + "allow_other,auto_unmount", args[1]);
+                + "allow_other,auto_unmount,default_permissions", args[1]);
     }
 }

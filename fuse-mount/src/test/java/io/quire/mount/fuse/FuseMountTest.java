@@ -80,12 +80,15 @@ class FuseMountTest {
     }
 
     /**
-     * The mount has no {@code default_permissions}, so each rule below is enforced by Quire alone,
+     * Mounted without {@code default_permissions}, so each rule below is enforced by Quire alone,
      * through the kernel, for uid 65534 (each denial has a control that is allowed).
      */
     @Test
     void permissionsHoldForAnotherUidWithoutTheKernelsCheck() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "no setpriv");
+        mount.close();
+        mount = FuseMount.mount(fx.vfs, mnt, FuseMount.Options.DEFAULTS.withoutKernelPermissionChecks(), fx.registry);
+        assertFalse(mountLine().contains("default_permissions"));
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x")); // reach mnt
         Path priv = Files.createDirectory(mnt.resolve("priv"));
         Files.writeString(priv.resolve("s"), "secret");
@@ -154,6 +157,42 @@ class FuseMountTest {
         assertDenied("Operation not permitted", asNobody("chmod", "755", ro.toString()));
         assertDenied("Permission denied", asNobody("sh", "-c", "echo more >> " + ro));
         assertEquals("0:4755", run("stat", "-c", "%a", ro.toString()));
+    }
+
+    /**
+     * The kernel opens FIFOs (and device nodes) by itself, never asking the file system: with the
+     * mount's default {@code default_permissions} it checks their mode first, so uid 65534 cannot
+     * open root's 0600 FIFO, and can open a 0666 one.
+     */
+    @Test
+    void fifosAndDevicesObeyTheirModeForEveryUser() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "no setpriv");
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "no python3");
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+        assertTrue(mountLine().contains("default_permissions"), mountLine());
+        Path closed = mnt.resolve("closed");
+        Path open = mnt.resolve("open");
+        assertEquals("0:", run("mkfifo", "-m", "600", closed.toString()));
+        assertEquals("0:", run("mkfifo", "-m", "666", open.toString()));
+        assertEquals("0:", run("mknod", "-m", "600", mnt.resolve("null").toString(), "c", "1", "3"));
+        String probe = String.join("\n",
+                "import errno, os, sys",
+                "for path, flags in ((sys.argv[1], os.O_RDONLY), (sys.argv[1], os.O_WRONLY), (sys.argv[2], os.O_RDWR)):",
+                "    try:",
+                "        os.close(os.open(path, flags | os.O_NONBLOCK)); print('opened', end=' ')",
+                "    except OSError as e:",
+                "        print(errno.errorcode[e.errno], end=' ')");
+        assertEquals("0:EACCES EACCES EACCES", asNobody("/usr/bin/python3", "-c", probe, closed.toString(), mnt.resolve("null").toString()));
+        // Allowed: a reader opens at once, a writer without a reader gets ENXIO, not EACCES.
+        assertEquals("0:opened ENXIO EACCES", asNobody("/usr/bin/python3", "-c", probe, open.toString(), mnt.resolve("null").toString()));
+        assertEquals("0:opened ENXIO EACCES", run("/usr/bin/python3", "-c", probe, closed.toString(), mnt.resolve("null").toString()),
+                "root opens the FIFO; no one opens a device on a nodev mount");
+    }
+
+    /** This test's mount in /proc/self/mountinfo. */
+    private String mountLine() throws IOException {
+        return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
+                .filter(l -> l.contains(" " + mnt + " ")).findFirst().orElseThrow();
     }
 
     private static String asNobody(String... cmd) throws IOException, InterruptedException {
@@ -330,10 +369,10 @@ class FuseMountTest {
                 "assert open(d + b'/' + b'\\xff' * 255, 'rb').read() == b'long'",
                 "assert os.readlink(d + b'/ln') == b'to/\\xc3\\x28/x'",
                 "print('ok')");
-        assertEquals("0:ok", run("python3", "-c", script, mnt.toString(), "make"));
+        assertEquals("0:ok", run("/usr/bin/python3", "-c", script, mnt.toString(), "make"));
         mount.close();
         fx.reopen();
         mount = FuseMount.mount(fx.vfs, mnt, FuseMount.Options.DEFAULTS, fx.registry);
-        assertEquals("0:ok", run("python3", "-c", script, mnt.toString(), "check"), "after a remount");
+        assertEquals("0:ok", run("/usr/bin/python3", "-c", script, mnt.toString(), "check"), "after a remount");
     }
 }
