@@ -106,17 +106,19 @@ final class UpCommand implements Callable<Integer> {
         Volume v = d.volume();
         Path mp = d.mountPoint();
         String catalog = c.catalog().address();
-        out.println();
-        out.println("Quire is up: volume '" + v.name() + "' (" + Sizes.format(v.sizeBytes()) + ", grows to "
-                + Sizes.format(v.maxSizeBytes()) + ", 3 replicas) is mounted at " + mp);
-        out.println("Catalog: " + catalog + " (servers in zones a, b, c, in this process)");
-        out.println();
-        out.println("Try, in another shell:");
-        out.println("  export QUIRE_CATALOG=" + catalog);
-        out.println("  quire status");
-        out.println("  cp -r /usr/share/doc " + mp + "/ && ls " + mp);
-        out.println("  df -h " + mp);
-        out.println("  quire umount " + mp + "     (or Ctrl-C here: pending writes are flushed first)");
+        // One write, so whoever waits for "Quire is up" finds the rest of the banner with it.
+        String nl = System.lineSeparator();
+        out.print(nl
+                + "Quire is up: volume '" + v.name() + "' (" + Sizes.format(v.sizeBytes()) + ", grows to "
+                + Sizes.format(v.maxSizeBytes()) + ", 3 replicas) is mounted at " + mp + nl
+                + "Catalog: " + catalog + " (servers in zones a, b, c, in this process)" + nl
+                + nl
+                + "Try, in another shell:" + nl
+                + "  export QUIRE_CATALOG=" + catalog + nl
+                + "  quire status" + nl
+                + "  cp -r /usr/share/doc " + mp + "/ && ls " + mp + nl
+                + "  df -h " + mp + nl
+                + "  quire umount " + mp + "     (or Ctrl-C here: pending writes are flushed first)" + nl);
         out.flush();
     }
 }
