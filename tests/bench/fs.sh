@@ -5,9 +5,11 @@
 # `quire server` processes on this machine. fio (JSON output) for the I/O figures, a small python3
 # program for metadata and small files. Prints one row per metric with the quire/bindfs ratio and
 # the target from DESIGN.md, plus the Quire mount daemon's peak RSS (VmHWM).
-#   tests/bench/fs.sh [SIZE] [--json FILE] [--only plain,bindfs,quire]
+#   tests/bench/fs.sh [SIZE] [--json FILE] [--only plain,bindfs,quire] [--tests LIST]
 #                                   SIZE of the sequential file (default 1G, or $SIZE); 256M is a
-#                                   quick run. The random-I/O file is min(SIZE, 256M).
+#                                   quick run. The random-I/O file is min(SIZE, 256M). --tests runs
+#                                   some of seq_write,seq_read,rand_write,rand_read,fsync,meta,small
+#                                   (e.g. --tests meta,small to compare metadata rows quickly).
 #   tests/bench/fs.sh rss [SIZE] [--json FILE]
 #                                   writes SIZE (default 10G) sequentially into a Quire mount only
 #                                   and reports the daemon's peak RSS: bounded whatever the size.
@@ -26,6 +28,7 @@ say() { printf 'fs.sh: %s\n' "$*" >&2; }
 usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//' >&2; exit "${1:-2}"; }
 
 mode=all size_arg='' json_out='' only='plain,bindfs,quire'
+all_tests='seq_write,seq_read,rand_write,rand_read,fsync,meta,small' tests=$all_tests
 while [ $# -gt 0 ]; do
   case "$1" in
     rss) mode=rss ;;
@@ -33,6 +36,8 @@ while [ $# -gt 0 ]; do
     --json=*) json_out=${1#--json=} ;;
     --only) [ $# -ge 2 ] || usage; only=$2; shift ;;
     --only=*) only=${1#--only=} ;;
+    --tests) [ $# -ge 2 ] || usage; tests=$2; shift ;;
+    --tests=*) tests=${1#--tests=} ;;
     -h|--help) usage 0 ;;
     -*) say "unknown option $1"; usage ;;
     *) [ -z "$size_arg" ] || { say "more than one SIZE"; usage; }; size_arg=$1 ;;
@@ -42,6 +47,9 @@ done
 if [ "$mode" = rss ]; then size_arg=${size_arg:-${SIZE:-10G}}; only=quire; else size_arg=${size_arg:-${SIZE:-1G}}; fi
 [ -z "$json_out" ] || json_out=$(cd "$(dirname "$json_out")" && pwd)/$(basename "$json_out")
 want() { case ",$only," in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
+for t in ${tests//,/ }; do
+  [[ ",$all_tests," == *",$t,"* ]] || { say "unknown test '$t' in --tests (known: $all_tests)"; usage; }
+done
 
 # ---- what the script needs: installed with apt-get as root, or named exactly ----------------------
 is_root=0; [ "$(id -u)" = 0 ] && is_root=1
@@ -562,6 +570,12 @@ declare -A keys=(
 )
 budget=$((20 * 60)) t_tests=$SECONDS   # for the tests, after the build and the mounts
 for t in seq_write seq_read rand_write rand_read fsync meta small; do
+  if [[ ",$tests," != *",$t,"* ]]; then
+    for fs in plain bindfs quire; do
+      for k in ${keys[$t]}; do record "$fs" "$k" n/a "not selected (--tests $tests)"; done
+    done
+    continue
+  fi
   for fs in plain bindfs quire; do
     if [ $((SECONDS - t_tests)) -gt "$budget" ]; then   # a slow or stuck file system cannot stretch the run
       for k in ${keys[$t]}; do record "$fs" "$k" n/a "skipped: the run's $((budget / 60)) minutes were spent"; done

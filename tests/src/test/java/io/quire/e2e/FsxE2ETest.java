@@ -9,7 +9,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * cache small enough to evict, an immediate and a delayed write-back, and remounts with the
  * cache kept and emptied. {@code tests/fsx} runs any number of operations on demand; it sets
  * these system properties: {@code quire.fsx.seeds} (comma-separated), {@code quire.fsx.ops}
- * (per seed), {@code quire.fsx.mmap} (default true).
+ * (per seed), {@code quire.fsx.mmap} (default true), {@code quire.fsx.parallel} (seeds run at
+ * once, each on its own volume and mount; default 1).
  */
 @Timeout(value = 15, unit = TimeUnit.MINUTES)
 class FsxE2ETest {
@@ -34,7 +40,7 @@ class FsxE2ETest {
     @TempDir
     static Path root;
     static ClusterFixture cluster;
-    private static int volumes;
+    private static final AtomicInteger volumes = new AtomicInteger();
 
     @BeforeAll
     static void startCluster() throws Exception {
@@ -76,16 +82,32 @@ class FsxE2ETest {
         boolean mmap = Boolean.parseBoolean(System.getProperty("quire.fsx.mmap", "true"));
         List<Long> seeds = Arrays.stream(System.getProperty("quire.fsx.seeds", "1,2,3").split(","))
                 .map(String::strip).map(Long::parseLong).toList();
-        List<String> results = new ArrayList<>();
-        for (long seed : seeds) {
-            results.add(runSeed(seed, ops, mmap).toString());
+        int parallel = Math.max(1, Integer.getInteger("quire.fsx.parallel", 1));
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallel, seeds.size()));
+        try {
+            List<Future<FileExerciser.Summary>> runs = new ArrayList<>();
+            for (long seed : seeds) {
+                runs.add(pool.submit(() -> runSeed(seed, ops, mmap)));
+            }
+            for (Future<FileExerciser.Summary> run : runs) {
+                try {
+                    run.get();
+                } catch (ExecutionException e) {
+                    pool.shutdownNow();
+                    if (e.getCause() instanceof Error err) {
+                        throw err;
+                    }
+                    throw (Exception) e.getCause();
+                }
+            }
+        } finally {
+            pool.shutdownNow();
         }
-        assertEquals(seeds.size(), results.size());
     }
 
     private FileExerciser.Summary runSeed(long seed, long ops, boolean mmap) throws Exception {
         Setup setup = Setup.of(seed, ops);
-        String volume = "fsx" + (++volumes);
+        String volume = "fsx" + volumes.incrementAndGet();
         ClusterFixture.Result created = cluster.cli("volume", "create", volume, "--size", "4G",
                 "--page-size", Integer.toString(setup.pageBytes()));
         assertEquals(0, created.exit(), created.err());

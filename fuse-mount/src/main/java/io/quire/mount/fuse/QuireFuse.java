@@ -48,6 +48,7 @@ public final class QuireFuse extends FuseStubFS {
     private final FuseGuard guard;
     private final int blockSize;
     /** Keeps the installed callbacks reachable for as long as libfuse may call them. */
+    @SuppressWarnings({"unused", "FieldCanBeLocal"})
     private final RawCallbacks callbacks;
 
     public QuireFuse(Vfs vfs, MeterRegistry registry) {
@@ -112,7 +113,10 @@ public final class QuireFuse extends FuseStubFS {
     int getattr(Pointer path, Pointer stat) {
         return guard.call("getattr", path, () -> {
             byte[] p = bytes(path);
-            FileStats.fill(FileStat.of(stat), vfs.getattr(resolve(caller(), p)), blockSize);
+            if (p == null) {
+                throw new PosixException(Errno.ENOENT, "no path (file was removed)");
+            }
+            FileStats.fill(stat, vfs.getattr(caller(), p), blockSize);
             return 0;
         });
     }
@@ -129,7 +133,7 @@ public final class QuireFuse extends FuseStubFS {
                 }
                 a = vfs.getattr(resolve(caller(), p)); // a directory handle
             }
-            FileStats.fill(FileStat.of(stat), a, blockSize);
+            FileStats.fill(stat, a, blockSize);
             return 0;
         });
     }
@@ -434,10 +438,5 @@ public final class QuireFuse extends FuseStubFS {
             vfs.fallocate(FuseFileInfo.of(fi).fh.get(), mode, off, length);
             return 0;
         });
-    }
-
-    /** Callbacks installed, for tests. */
-    int installedCallbacks() {
-        return callbacks.size();
     }
 }

@@ -50,16 +50,14 @@ public final class RawCallbacks {
     public interface Utimens { @Delegate int call(Pointer path, Pointer times); }
     public interface Fallocate { @Delegate int call(Pointer path, int mode, @off_t long offset, @off_t long length, Pointer fi); }
 
-    private final FuseOperations ops;
     private final List<Object> kept = new ArrayList<>();
 
-    RawCallbacks(FuseOperations ops) {
-        this.ops = ops;
+    private RawCallbacks() {
     }
 
-    /** Points every path-taking slot at {@code fs}. */
+    /** Points every path-taking slot at {@code fs}; the result keeps the closures reachable. */
     static RawCallbacks install(FuseOperations ops, QuireFuse fs) {
-        RawCallbacks r = new RawCallbacks(ops);
+        RawCallbacks r = new RawCallbacks();
         r.set(ops.getattr, Getattr.class, fs::getattr);
         r.set(ops.fgetattr, Fgetattr.class, fs::fgetattr);
         r.set(ops.readlink, Readlink.class, fs::readlink);
@@ -99,14 +97,5 @@ public final class RawCallbacks {
     private <T> void set(jnr.ffi.BaseStruct.Func<?> slot, Class<T> type, T callback) {
         kept.add(callback);
         OperationsLayout.replace(slot, type, callback);
-    }
-
-    /** The callbacks installed (kept reachable by this object). */
-    int size() {
-        return kept.size();
-    }
-
-    FuseOperations operations() {
-        return ops;
     }
 }

@@ -276,6 +276,12 @@ public final class PageCache {
      */
     public void dropFile(WriteTxn w, Inode file, long seq) {
         long ino = file.ino;
+        if (file.allocated == 0 && env.trash.of(w.txn, ino).isEmpty()) {
+            // Nothing cached and nothing on the replicas: a page is cached or uploaded only while
+            // allocated, and the copies of a page cut earlier are the trash's until deleted.
+            env.remote.delete(w.txn, ino);
+            return;
+        }
         account(w, file, -env.extents.release(w.txn, ino, 0));
         boolean allLocalDropped = dropLocal(w, ino, 0, Long.MAX_VALUE);
         if (!allLocalDropped || env.remote.high(w.txn, ino) > 0) {

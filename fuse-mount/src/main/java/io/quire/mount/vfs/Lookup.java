@@ -66,24 +66,31 @@ final class Lookup {
      * FUSE file system, so one in the middle of a path is ENOTDIR here.
      */
     long resolve(Caller c, byte[] path) {
+        return env.read(txn -> resolve(txn, c, path));
+    }
+
+    /** {@link #resolve} and {@link #getattr} in one read transaction (stat by path). */
+    Attr getattr(Caller c, byte[] path) {
+        return env.read(txn -> Attr.of(existing(env, txn, resolve(txn, c, path))));
+    }
+
+    private long resolve(Txn<ByteBuffer> txn, Caller c, byte[] path) {
         if (path.length > MountLimits.PATH_MAX_BYTES) {
             throw new PosixException(Errno.ENAMETOOLONG, "path of " + path.length + " bytes");
         }
-        return env.read(txn -> {
-            long ino = Vfs.ROOT_INO;
-            int start = 0;
-            while (start < path.length) {
-                int end = start;
-                while (end < path.length && path[end] != '/') {
-                    end++;
-                }
-                if (end > start) {
-                    ino = child(txn, c, ino, Arrays.copyOfRange(path, start, end));
-                }
-                start = end + 1;
+        long ino = Vfs.ROOT_INO;
+        int start = 0;
+        while (start < path.length) {
+            int end = start;
+            while (end < path.length && path[end] != '/') {
+                end++;
             }
-            return ino;
-        });
+            if (end > start) {
+                ino = child(txn, c, ino, Arrays.copyOfRange(path, start, end));
+            }
+            start = end + 1;
+        }
+        return ino;
     }
 
     Attr getattr(long ino) {

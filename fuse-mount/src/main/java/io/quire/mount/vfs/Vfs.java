@@ -235,6 +235,11 @@ public final class Vfs implements AutoCloseable {
         return lookup.resolve(c, path);
     }
 
+    /** The attributes of the inode at {@code path} (resolved as {@link #resolve} does). */
+    public Attr getattr(Caller c, byte[] path) {
+        return lookup.getattr(c, path);
+    }
+
     public Attr getattr(long ino) {
         return lookup.getattr(ino);
     }
