@@ -133,19 +133,36 @@ class FsxE2ETest {
                     .withBallast(setup.ballastEvery(), setup.ballastBytes());
             FileExerciser.Summary s;
             try {
-                s = new FileExerciser(mnt, options, host).run();
+                s = new FileExerciser(mnt, options, host, FsxE2ETest::progress).run();
             } catch (AssertionError | Exception e) {
                 System.out.println("setup of seed " + seed + ": " + setup);
                 mounts.dumpLogs();
                 throw e;
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            System.out.println(s + String.format(" in %.1f s, %s", seconds, setup));
+            progress(s + String.format(" in %.1f s, %s", seconds, setup));
             System.out.printf("%s{\"seed\":%d,\"ops\":%d,\"remounts\":%d,\"mibChecked\":%d,\"seconds\":%.1f,"
                             + "\"pageBytes\":%d,\"cacheBytes\":%d,\"writebackDelayMs\":%d,\"mmap\":%b}%n", SUMMARY,
                     seed, s.ops(), s.remounts(), s.bytesChecked() >> 20, seconds, setup.pageBytes(),
                     setup.cacheBytes(), setup.writebackDelayMs(), mmap);
             return s;
+        }
+    }
+
+    /**
+     * A progress line: to stdout, and appended to {@code quire.fsx.progressFile} when set (Maven
+     * keeps a test's stdout until it ends; tests/fsx follows that file instead).
+     */
+    private static synchronized void progress(String line) {
+        System.out.println(line);
+        String file = System.getProperty("quire.fsx.progressFile");
+        if (file != null && !file.isEmpty()) {
+            try {
+                Files.writeString(Path.of(file), line + System.lineSeparator(), java.nio.file.StandardOpenOption.CREATE,
+                        java.nio.file.StandardOpenOption.APPEND);
+            } catch (java.io.IOException e) {
+                System.out.println("cannot write progress to " + file + ": " + e);
+            }
         }
     }
 

@@ -99,6 +99,7 @@ public final class FileExerciser {
     private final Path dir;
     private final Options o;
     private final Host host;
+    private final java.util.function.Consumer<String> progress;
     private final SplittableRandom random;
     private final byte[][] model = new byte[NAMES.length][];
     private final int[] length = new int[NAMES.length];
@@ -112,6 +113,12 @@ public final class FileExerciser {
     private long lastProgressNs = System.nanoTime();
 
     public FileExerciser(Path dir, Options options, Host host) {
+        this(dir, options, host, System.out::println);
+    }
+
+    /** @param progress receives a line every 30 s of a long run */
+    public FileExerciser(Path dir, Options options, Host host, java.util.function.Consumer<String> progress) {
+        this.progress = progress;
         this.dir = dir;
         this.o = options;
         this.host = host;
@@ -146,14 +153,13 @@ public final class FileExerciser {
         return new Summary(o.seed(), o.ops(), counts.clone(), nanos.clone(), remounts, bytesChecked);
     }
 
-    /** A line on stdout every {@value #PROGRESS_NS} ns of a long run. */
+    /** A line to the progress sink every {@value #PROGRESS_NS} ns of a long run. */
     private void progress() {
         long now = System.nanoTime();
         if (now - lastProgressNs >= PROGRESS_NS) {
             lastProgressNs = now;
-            System.out.printf("fsx: seed %d: %d of %d ops, %d remounts, %d MiB checked%n", o.seed(), opNo, o.ops(),
-                    remounts, bytesChecked >> 20);
-            System.out.flush();
+            progress.accept(String.format("fsx: seed %d: %d of %d ops, %d remounts, %d MiB checked", o.seed(), opNo,
+                    o.ops(), remounts, bytesChecked >> 20));
         }
     }
 
