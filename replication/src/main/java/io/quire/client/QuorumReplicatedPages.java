@@ -23,8 +23,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -36,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * quorum) and return the newest version, failing over to the other replicas. Thread-safe.
  *
  * <p>Each replica attempt has its own timeout; a failed attempt is retried with backoff until the
- * operation's deadline, after which the call fails with {@code UNAVAILABLE}. Once the quorum is
+ * operation's deadline, after which the call fails with {@code UNAVAILABLE}: a read returns only
+ * what R-W+1 replicas answered, never a lone replica's copy, which may be the one that missed the
+ * newest write. Once the quorum is
  * reached, late replicas are not retried: anti-entropy repair on the servers restores them.
  * Statuses that no retry can change (FENCED, CHECKSUM_MISMATCH, NO_SUCH_VOLUME, ...) fail the call
  * at once.
@@ -72,11 +76,13 @@ public final class QuorumReplicatedPages implements ReplicatedPages {
         this.maps = maps;
         this.config = config;
         this.registry = registry == null ? new SimpleMeterRegistry() : registry;
-        this.retries = Executors.newSingleThreadScheduledExecutor(r -> {
+        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "quire-replica-retry");
             t.setDaemon(true);
             return t;
         });
+        timers.setRemoveOnCancelPolicy(true); // a read's deadline timer is cancelled when it answers
+        this.retries = timers;
     }
 
     @Override
@@ -283,6 +289,14 @@ public final class QuorumReplicatedPages implements ReplicatedPages {
      * wins, and a tombstone is a version like any other: a delete acknowledged by W replicas
      * beats an older copy that a lagging replica still holds (the read overlaps the delete's
      * quorum), so the read answers "no page".
+     *
+     * <p>It works in rounds: a round asks {@code quorum} replicas and replaces each one that
+     * fails by the next; it is done when {@code quorum} distinct replicas answered in the same
+     * round. When a round runs out of replicas, the next starts after a backoff, forgetting the
+     * answers of the last (late answers of an old round are ignored, so one replica never counts
+     * twice). A timer fails the read at its deadline whatever is still in flight: with fewer
+     * answers than the quorum no copy is safe to return, since the replicas that did answer may
+     * be exactly those that missed the newest write (it needed only W of the R).
      */
     private final class ReadOp {
         private final PageKey key;
@@ -291,10 +305,12 @@ public final class QuorumReplicatedPages implements ReplicatedPages {
         private final CompletableFuture<Optional<Page>> result;
         private final long deadlineNanos;
         private final List<String> errors = new ArrayList<>();
+        private final java.util.Set<String> answered = new java.util.HashSet<>();
+        private int round;
         private int next;
-        private int answers;
-        private int attemptRound;
+        private int inFlight;
         private Held newest;
+        private ScheduledFuture<?> timer;
 
         ReadOp(PageKey key, List<ServerEntry> replicas, int quorum, CompletableFuture<Optional<Page>> result) {
             this.key = key;
@@ -305,53 +321,84 @@ public final class QuorumReplicatedPages implements ReplicatedPages {
         }
 
         void start() {
+            try {
+                ScheduledFuture<?> t = retries.schedule(this::expire, config.deadlineMs(), TimeUnit.MILLISECONDS);
+                synchronized (this) {
+                    timer = t;
+                }
+            } catch (RejectedExecutionException closed) {
+                result.completeExceptionally(new QuireException(Status.CLOSED, "read " + key + ": client closed"));
+                return;
+            }
+            startRound(0);
+        }
+
+        private void startRound(int r) {
             for (int i = 0; i < quorum; i++) {
-                launchNext();
+                launchNext(r);
             }
         }
 
-        private void launchNext() {
+        private void expire() {
+            synchronized (this) {
+                if (!result.isDone()) {
+                    fail();
+                }
+            }
+        }
+
+        /** Asks the next replica of round {@code r}, or ends the round when none is left. */
+        private void launchNext(int r) {
             ServerEntry replica;
             synchronized (this) {
-                if (result.isDone()) {
+                if (result.isDone() || r != round) {
                     return;
                 }
                 if (next >= replicas.size()) {
-                    // Every replica was tried once in this round: start another after a pause.
-                    long pause = backoff(attemptRound++);
+                    if (inFlight > 0) {
+                        return; // the round ends with its last attempt
+                    }
+                    long pause = backoff(round);
                     if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pause) >= deadlineNanos) {
-                        failOrSettle();
+                        fail();
                         return;
                     }
+                    round++;
                     next = 0;
-                    answers = 0;
+                    answered.clear();
                     newest = null;
-                    retries.schedule(this::launchNext, pause, TimeUnit.MILLISECONDS);
+                    int nextRound = round;
+                    try {
+                        retries.schedule(() -> startRound(nextRound), pause, TimeUnit.MILLISECONDS);
+                    } catch (RejectedExecutionException closed) {
+                        fail();
+                    }
                     return;
                 }
                 replica = replicas.get(next++);
+                inFlight++;
             }
             ByteBuf body = new PageMessages.GetPageRequest(key).encode(ByteBufAllocator.DEFAULT);
             long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
             pool.call(replica.address(), Opcode.GET_PAGE, body, Math.max(1, Math.min(config.attemptTimeoutMs(), remainingMs)))
                     .whenComplete((frame, err) -> {
                         if (err != null) {
-                            onAnswer(replica, null, err);
+                            onAnswer(r, replica, null, err);
                             return;
                         }
                         try {
-                            PageMessages.GetPageResponse r = PageMessages.GetPageResponse.decode(frame.body());
+                            PageMessages.GetPageResponse resp = PageMessages.GetPageResponse.decode(frame.body());
                             Page page = null;
-                            if (!r.tombstone()) {
-                                byte[] data = r.verifiedData(replica.id() + " (page " + key + ")");
-                                page = new Page(key, r.version(), ByteBuffer.wrap(data).asReadOnlyBuffer());
+                            if (!resp.tombstone()) {
+                                byte[] data = resp.verifiedData(replica.id() + " (page " + key + ")");
+                                page = new Page(key, resp.version(), ByteBuffer.wrap(data).asReadOnlyBuffer());
                             }
-                            onAnswer(replica, new Held(r.version(), page), null);
+                            onAnswer(r, replica, new Held(resp.version(), page), null);
                         } catch (RuntimeException e) {
                             if (QuireException.statusOf(e) == Status.CORRUPT) {
                                 registry.counter("quire.client.corrupt.transfers").increment();
                             }
-                            onAnswer(replica, null, e);
+                            onAnswer(r, replica, null, e);
                         } finally {
                             frame.release();
                         }
@@ -359,50 +406,49 @@ public final class QuorumReplicatedPages implements ReplicatedPages {
         }
 
         /** {@code held} is null when the replica has never had the page (NOT_FOUND) or failed. */
-        private void onAnswer(ServerEntry replica, Held held, Throwable err) {
-            boolean launch = false;
+        private void onAnswer(int r, ServerEntry replica, Held held, Throwable err) {
+            boolean launch;
             Optional<Page> done = null;
             synchronized (this) {
-                if (result.isDone()) {
+                if (result.isDone() || r != round) {
                     return;
                 }
+                inFlight--;
                 if (err != null && QuireException.statusOf(err) != Status.NOT_FOUND) {
                     errors.add(replica.id() + ": " + err.getMessage());
                     if (QuireException.statusOf(err) == Status.NO_SUCH_VOLUME) {
+                        timer.cancel(false);
                         result.completeExceptionally(err);
                         return;
                     }
                     launch = true;
                 } else {
-                    answers++;
+                    answered.add(replica.id());
                     if (held != null && (newest == null || held.version().isNewerThan(newest.version()))) {
                         newest = held;
                     }
-                    if (answers >= quorum) {
-                        done = newestPage();
+                    if (answered.size() >= quorum) {
+                        done = newest == null ? Optional.empty() : Optional.ofNullable(newest.page());
+                        timer.cancel(false);
                     }
+                    // Nothing else in flight and too few answers: ask another replica, or end the round.
+                    launch = done == null && inFlight == 0;
                 }
             }
             if (done != null) {
                 result.complete(done);
             } else if (launch) {
-                launchNext();
+                launchNext(r);
             }
         }
 
-        /** Called with the lock held. */
-        private Optional<Page> newestPage() {
-            return newest == null ? Optional.empty() : Optional.ofNullable(newest.page());
-        }
-
-        private void failOrSettle() {
-            // Called with the lock held. Out of time: what any replica answered beats an error.
-            if (newest != null) {
-                result.complete(newestPage());
-            } else {
-                result.completeExceptionally(new QuireException(Status.UNAVAILABLE, "read " + key + ": only "
-                        + answers + " of " + quorum + " replicas answered before the deadline; " + errors));
+        private void fail() {
+            // Called with the lock held. Out of time with fewer answers than the quorum.
+            if (timer != null) {
+                timer.cancel(false);
             }
+            result.completeExceptionally(new QuireException(Status.UNAVAILABLE, "read " + key + ": only "
+                    + answered.size() + " of " + quorum + " replicas answered before the deadline; " + errors));
         }
     }
 }

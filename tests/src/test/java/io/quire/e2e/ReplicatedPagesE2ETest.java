@@ -263,6 +263,33 @@ class ReplicatedPagesE2ETest {
         }
     }
 
+    /**
+     * With two of three replicas down a read cannot meet its quorum: it fails, rather than return
+     * the one copy it reached, which may be the replica that missed the newest write.
+     */
+    @Test
+    void aReadThatMissesItsQuorumFailsInsteadOfGuessing() throws Exception {
+        Volume v = createVolume("quorum");
+        PageKey key = new PageKey(v.id(), 50, 0);
+        pages.write(key, new PageVersion(1, 1), content(6, 0, 4096)).get(30, TimeUnit.SECONDS);
+        try (QuorumReplicatedPages quick = new QuorumReplicatedPages(pool, maps,
+                new QuorumReplicatedPages.Config(500, 2_000, 20), new SimpleMeterRegistry())) {
+            assertEquals(content(6, 0, 4096), quick.read(key).get(30, TimeUnit.SECONDS).orElseThrow().data());
+            cluster.stop(1);
+            cluster.stop(2);
+            try {
+                java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                        java.util.concurrent.ExecutionException.class, () -> quick.read(key).get(30, TimeUnit.SECONDS));
+                assertEquals(Status.UNAVAILABLE, QuireException.statusOf(e.getCause()), e.getCause().toString());
+            } finally {
+                cluster.restart(1);
+                cluster.restart(2);
+                cluster.awaitLive(3);
+            }
+            assertEquals(content(6, 0, 4096), quick.read(key).get(30, TimeUnit.SECONDS).orElseThrow().data());
+        }
+    }
+
     private static boolean present(ServerEntry s, PageKey key) {
         try {
             return getFrom(s.address(), key).isPresent();
